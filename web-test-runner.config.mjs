@@ -1,0 +1,73 @@
+// One test runner for every package: Debian Chromium through puppeteer-core (no browser download),
+// TypeScript through esbuild, and the CommonJS fixes TF.js needs. Started by `npm test`.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { fromRollup } from '@web/dev-server-rollup';
+import rollupCommonjs from '@rollup/plugin-commonjs';
+import { chromeLauncher } from '@web/test-runner-chrome';
+
+const commonjs = fromRollup(rollupCommonjs);
+
+// seedrandom is CJS and tfjs does `import * as seedrandom` + `seedrandom.alea(...)`: the rollup
+// commonjs adapter can't synthesize that named export, so serve an esbuild-made ESM shim.
+const { outputFiles } = await build({
+  stdin: {
+    contents:
+      "import sr from 'seedrandom'; export default sr; export const { alea, xor128, xorwow, xorshift7, xor4096, tychei } = sr;",
+    resolveDir: process.cwd(),
+  },
+  bundle: true,
+  format: 'esm',
+  write: false,
+  external: ['crypto'],
+  platform: 'browser',
+});
+const seedrandomShim = {
+  name: 'seedrandom-esm-shim',
+  resolveImport({ source }) {
+    if (source === 'seedrandom') return '/__shims/seedrandom.js';
+  },
+  serve(ctx) {
+    if (ctx.path === '/__shims/seedrandom.js') return { body: outputFiles[0].text, type: 'js' };
+  },
+};
+
+// Test files may ask for cross-origin isolation (WASM threads) with ?coi in their URL: not used by
+// default; the header middleware below applies it to pages whose name ends in .coi.test.ts.
+const coiHeaders = async (ctx, next) => {
+  await next();
+  if (ctx.path.includes('.coi.') || ctx.headers.referer?.includes('.coi.')) {
+    ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
+    ctx.set('Cross-Origin-Embedder-Policy', 'require-corp');
+  }
+};
+
+const flags = (process.env.CHROME_FLAGS ?? '--no-sandbox --use-angle=swiftshader --enable-unsafe-swiftshader --disable-background-networking --disable-component-update --no-first-run')
+  .split(' ')
+  .filter(Boolean);
+
+export default {
+  files: process.env.WTR_FILES ?? 'packages/*/test/**/*.test.ts',
+  rootDir: fileURLToPath(new URL('.', import.meta.url)),
+  nodeResolve: { exportConditions: ['browser', 'import', 'default'] },
+  concurrency: Number(process.env.WTR_CONCURRENCY ?? 1),
+  middleware: [coiHeaders],
+  plugins: [
+    seedrandomShim,
+    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: fileURLToPath(new URL('./tsconfig.base.json', import.meta.url)) }),
+    commonjs({
+      include: ['**/node_modules/long/**', '**/node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/**'],
+      ignore: ['crypto', 'fs', 'path', 'os', 'worker_threads', 'perf_hooks', 'url', 'util'],
+      strictRequires: false,
+    }),
+  ],
+  browsers: [
+    chromeLauncher({
+      launchOptions: { executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', headless: true, args: flags },
+    }),
+  ],
+  testFramework: { config: { timeout: 120000 } },
+  browserStartTimeout: 60000,
+  testsFinishTimeout: 1200000,
+};
