@@ -33,6 +33,32 @@ const seedrandomShim = {
   },
 };
 
+// Two separately built bundles of @convlab/tensor (each with its own copy of TF.js inside), for the
+// test that two bundles on one page share one engine and one WebGL context. Built on first request.
+const bundles = new Map();
+const separateBundles = {
+  name: 'separate-tensor-bundles',
+  async serve(ctx) {
+    const m = ctx.path.match(/^\/__bundles\/tensor-(a|b)\.js$/);
+    if (!m) return;
+    if (!bundles.has(m[1])) {
+      const r = await build({
+        entryPoints: [fileURLToPath(new URL('./packages/tensor/src/index.ts', import.meta.url))],
+        bundle: true,
+        format: 'esm',
+        write: false,
+        platform: 'browser',
+        target: 'es2022',
+        external: ['fs', 'path', 'os', 'crypto', 'worker_threads', 'perf_hooks', 'url', 'util'],
+        banner: { js: `/* bundle ${m[1]} */` },
+        logLevel: 'silent',
+      });
+      bundles.set(m[1], r.outputFiles[0].text);
+    }
+    return { body: bundles.get(m[1]), type: 'js' };
+  },
+};
+
 // Test files may ask for cross-origin isolation (WASM threads) with ?coi in their URL: not used by
 // default; the header middleware below applies it to pages whose name ends in .coi.test.ts.
 const coiHeaders = async (ctx, next) => {
@@ -55,6 +81,7 @@ export default {
   middleware: [coiHeaders],
   plugins: [
     seedrandomShim,
+    separateBundles,
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: fileURLToPath(new URL('./tsconfig.base.json', import.meta.url)) }),
     commonjs({
       include: ['**/node_modules/long/**', '**/node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/**'],

@@ -56,6 +56,11 @@ await save(m, join(out, 'tiny-conv'), {
 // The same model that says its input is in [-1, 1].
 await save(m, join(out, 'tiny-conv-pm1'), { userDefinedMetadata: { convlab: { inputRange: [-1, 1] } } });
 
+// A model that ends in a softmax, and says so.
+const soft = tinyConv();
+soft.add(tfl.layers.softmax());
+await save(soft, join(out, 'tiny-conv-softmax'), { userDefinedMetadata: { convlab: { output: 'probabilities' } } });
+
 // Broken variants.
 mkdirSync(join(out, 'malformed'), { recursive: true });
 writeFileSync(join(out, 'malformed', 'model.json'), '{"modelTopology": {"class_name": "Sequential", ');

@@ -381,8 +381,7 @@ export function loadModel(idOrUrl: string | URL, opts: LoadModelOptions = {}): P
   e.waiters++;
   if (opts.onProgress) {
     e.listeners.add(opts.onProgress);
-    if (e.settled) opts.onProgress(1);
-    else if (e.last > 0) opts.onProgress(e.last);
+    opts.onProgress(e.settled ? 1 : e.last);
   }
   return new Promise<LoadedModel>((resolve, reject) => {
     let finished = false;

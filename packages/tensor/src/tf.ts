@@ -10,5 +10,10 @@ import * as tf from '@tensorflow/tfjs-core';
 // Browser: tfjs-core's register_all_gradients; Node: the tfjs union (see package.json "imports").
 import '#tf-gradients';
 
+// Production mode: TF.js keeps quiet. Without it, a second bundle on the page logs one warning per
+// kernel it re-registers (hundreds). The flag lives in the shared engine, so the first copy to load
+// sets it for every copy after it.
+tf.env().set('PROD', true);
+
 export { tf };
 export type { Tensor, Tensor1D, Tensor2D, Tensor3D, Tensor4D, Rank } from '@tensorflow/tfjs-core';
