@@ -1,0 +1,20 @@
+import { defineConfig } from 'vite';
+import { resolve } from 'node:path';
+
+const page = (p: string) => resolve(import.meta.dirname, p);
+
+export default defineConfig({
+  // Relative base: the built site works from any host path (an LMS iframe, a sub-folder, a file share).
+  base: './',
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    chunkSizeWarningLimit: 4000,
+    rollupOptions: {
+      input: {
+        index: page('index.html'),
+      },
+    },
+  },
+  worker: { format: 'es' },
+});
