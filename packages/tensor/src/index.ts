@@ -24,3 +24,16 @@ export {
 export type { ColormapName, RangeSpec, PaintOptions, PaintResult, OverlayOptions } from './paint.js';
 export { loadModel, registerModel, registeredModels, clearModelCacheForTesting } from './models.js';
 export type { LoadedModel, LoadModelOptions, ModelMeta, ModelEntry } from './models.js';
+export {
+  crossEntropy,
+  inputGradient,
+  gradientSign,
+  fgsmStep,
+  fgsm,
+  iterativeFgsm,
+  minimumFlipEpsilon,
+  sigmoid,
+  linearFgsm,
+  formatSum,
+} from './adversarial.js';
+export type { Classifier, AttackOptions, IterativeOptions, FlipResult, LinearFgsmResult, LinearSide } from './adversarial.js';
