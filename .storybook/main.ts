@@ -1,9 +1,18 @@
 import type { StorybookConfig } from '@storybook/web-components-vite';
+import remarkMath from 'remark-math';
+import rehypeKatex from 'rehype-katex';
 
 const config: StorybookConfig = {
   framework: '@storybook/web-components-vite',
   stories: ['../docs/*.mdx', '../packages/*/stories/*.mdx', '../packages/*/stories/*.stories.ts'],
-  addons: ['@storybook/addon-docs', '@storybook/addon-a11y'],
+  addons: [
+    {
+      // Formulas in the docs pages ($…$ and $$…$$) are rendered with KaTeX as MathML.
+      name: '@storybook/addon-docs',
+      options: { mdxPluginOptions: { mdxCompileOptions: { remarkPlugins: [remarkMath], rehypePlugins: [[rehypeKatex, { output: 'mathml' }]] } } },
+    },
+    '@storybook/addon-a11y',
+  ],
   core: { disableTelemetry: true },
   // Model weights, sample sprites and the WASM binaries are served from the Storybook build itself.
   staticDirs: [],

@@ -45,9 +45,7 @@ if (built) {
   await step('Node tests (cpu backend)', process.execPath, ['--test', ...nodeTests], nodeCount);
   await step('browser tests (Chromium: webgl, wasm, cpu)', bin('web-test-runner'), [], wtrCount);
   await step('Storybook build', bin('storybook'), ['build', '-o', 'storybook-static', '--quiet', '--disable-telemetry']);
-  if (existsSync(join(root, 'e2e', 'run.mjs'))) {
-    await step('end-to-end tests (built site, playwright-core)', process.execPath, ['e2e/run.mjs'], nodeCount);
-  }
+  await step('end-to-end tests (built course site, playwright-core)', process.execPath, ['--test', 'e2e/'], nodeCount);
 }
 
 console.log('\n  step                                                   result   passed  failed   secs');

@@ -10,9 +10,14 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
     chunkSizeWarningLimit: 4000,
+    // No inline module-preload polyfill: the embed pages allow no inline script.
+    modulePreload: { polyfill: false },
     rollupOptions: {
       input: {
         index: page('index.html'),
+        lecture: page('lecture.html'),
+        'embed/fgsm-demo': page('embed/fgsm-demo.html'),
+        'embed/fgsm-linear': page('embed/fgsm-linear.html'),
       },
     },
   },

@@ -51,3 +51,4 @@ status.backend = info;
 $('backend').textContent = `TensorFlow.js backend: ${info.name} (${info.reason}).`;
 status.state = 'ready';
 await show(picker.samples[0].src);
+document.body.dataset.ready = 'true';

@@ -1,0 +1,55 @@
+// An LMS embed page renders one widget from its query string: /embed/fgsm-demo.html?epsilon=0.1&sample=3.
+// Only the element's own attributes are taken from the query; the page posts its height to the
+// parent window so that public/embed.js (or any listener) can size the iframe.
+import '@convlab/models';
+
+type Loader = () => Promise<unknown>;
+const widgets: Record<string, Loader> = {
+  'fgsm-demo': () => import('@convlab/fgsm-demo'),
+  'fgsm-linear': () => import('@convlab/fgsm-demo'),
+};
+
+const tag = document.body.dataset.tag ?? '';
+const mount = document.getElementById('widget')!;
+
+function fail(message: string): void {
+  const p = document.createElement('p');
+  p.setAttribute('role', 'alert');
+  p.className = 'embed-error';
+  p.textContent = message;
+  mount.replaceChildren(p);
+}
+
+function postHeight(): void {
+  const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+  const id = new URLSearchParams(location.search).get('embed-id') ?? undefined;
+  if (parent !== window) parent.postMessage({ type: 'convlab:height', height, id, tag }, '*');
+}
+
+async function main(): Promise<void> {
+  const load = widgets[tag];
+  if (!load) return fail(`Unknown widget '${tag}'.`);
+  await load();
+  const ctor = customElements.get(tag) as (CustomElementConstructor & { observedAttributes?: string[] }) | undefined;
+  const allowed = new Set(ctor?.observedAttributes ?? []);
+  const el = document.createElement(tag);
+  const params = new URLSearchParams(location.search);
+  const ignored: string[] = [];
+  for (const [k, v] of params) {
+    if (k === 'embed-id') continue;
+    if (k === 'theme' && (v === 'dark' || v === 'light')) document.documentElement.dataset.theme = v;
+    if (allowed.has(k)) el.setAttribute(k, v);
+    else if (k !== 'theme') ignored.push(k);
+  }
+  if (ignored.length) console.warn(`[convlab embed] ignoring unknown parameter(s) for <${tag}>: ${ignored.join(', ')}`);
+  mount.replaceChildren(el);
+  new ResizeObserver(postHeight).observe(document.documentElement);
+  postHeight();
+  // Ready for a reader (and the end-to-end tests) once the widget has a first result.
+  const mark = () => (document.body.dataset.ready = 'true');
+  el.addEventListener('prediction-change', mark, { once: true });
+  el.addEventListener('map-complete', mark, { once: true });
+  if (tag === 'fgsm-linear') mark();
+}
+
+main().catch((e) => fail(`The widget could not start: ${(e as Error).message}`));

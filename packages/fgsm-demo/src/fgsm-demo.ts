@@ -1,0 +1,545 @@
+import { html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import {
+  ready,
+  loadModel,
+  fromImage,
+  tf,
+  gradientSign,
+  fgsmStep,
+  iterativeFgsm,
+  minimumFlipEpsilon,
+  isAbortError,
+  type BackendInfo,
+  type LoadedModel,
+  type Tensor4D,
+  type ImageSource,
+} from '@convlab/tensor';
+import { samplesFor, type SamplesIndex } from '@convlab/models';
+import { ConvLabElement, samplesFromSprite } from '@convlab/kit';
+import '@convlab/kit/define.js';
+import { fgsmDemoStyles } from './fgsm-demo.styles.js';
+
+export type FgsmMode = 'untargeted' | 'targeted' | 'iterative';
+export const FGSM_CONTROLS = ['source', 'epsilon', 'mode', 'target', 'steps', 'find'] as const;
+export type FgsmControl = (typeof FGSM_CONTROLS)[number];
+
+export interface Top1 {
+  index: number;
+  label: string;
+  confidence: number;
+}
+
+export interface PredictionChangeDetail {
+  clean: Top1;
+  adversarial: Top1;
+  epsilon: number;
+  mode: FgsmMode;
+}
+
+interface Sample {
+  label: string;
+  src: ImageSource;
+  classIndex?: number;
+}
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+function top1(probs: ArrayLike<number>, labels: string[]): Top1 {
+  let k = 0;
+  for (let i = 1; i < probs.length; i++) if (probs[i] > probs[k]) k = i;
+  return { index: k, label: labels[k] ?? String(k), confidence: probs[k] };
+}
+
+/**
+ * Adversarial examples with the Fast Gradient Sign Method, live: the input x, the perturbation
+ * eps * sign(grad_x L(x, y)) and the adversarial x' side by side, each with its top predictions,
+ * as on the course's panda -> gibbon slide. The gradient sign is computed once per image; moving the
+ * epsilon slider only recomputes x' = clip(x + eps * sign) and one forward pass.
+ *
+ * @summary FGSM adversarial examples on a live classifier.
+ * @tagname fgsm-demo
+ * @fires prediction-change - After x' is recomputed: `{clean, adversarial, epsilon, mode}`, each side's top-1 `{index, label, confidence}`.
+ * @csspart panel - Each of the three panels (x, perturbation, x').
+ * @csspart controls - The row of controls.
+ * @cssprop --convlab-canvas-size - Display size of the image canvases (default 168px).
+ */
+export class FgsmDemo extends ConvLabElement {
+  static override styles = [...ConvLabElement.styles, fgsmDemoStyles];
+
+  /** A bundled model id ('digits', 'fashion') or the URL of a TF.js model.json. */
+  @property({ reflect: true }) model = 'digits';
+
+  /** URL of a JSON file with metadata for a hosted model (labels, inputRange, …). */
+  @property({ attribute: 'model-meta' }) modelMeta = '';
+
+  /** Index of the bundled sample image to start from (0-99: ten per class). */
+  @property({ type: Number, reflect: true }) sample = 0;
+
+  /** URL of an image to start from instead of a bundled sample. */
+  @property() src = '';
+
+  /** Size of the step, 0..1 (clamped, with a console warning, when outside). */
+  @property({ type: Number, reflect: true }) epsilon = 0.1;
+
+  /** 'untargeted' (move away from the true class), 'targeted' (toward `target`) or 'iterative' (PGD). */
+  @property({ reflect: true }) mode: FgsmMode = 'untargeted';
+
+  /** Target class index for the targeted mode. */
+  @property({ type: Number, reflect: true }) target = 0;
+
+  /** Number of steps in the iterative mode. */
+  @property({ type: Number, reflect: true }) steps = 10;
+
+  /** Which controls show: a comma-separated list of source, epsilon, mode, target, steps, find; or 'all' / 'none'. */
+  @property() controls = 'all';
+
+  /** How many gradients this element has computed (for tests and the curious). */
+  gradientCalls = 0;
+
+  @state() private status: 'loading' | 'ready' | 'running' | 'error' = 'loading';
+  @state() private progress = 0;
+  @state() private errorMessage = '';
+  @state() private backend?: BackendInfo;
+  @state() private loaded?: LoadedModel;
+  @state() private samples: Sample[] = [];
+  @state() private x?: Tensor4D;
+  @state() private xAdv?: Tensor4D;
+  @state() private perturbation?: Tensor4D;
+  @state() private clean?: { probs: number[]; top: Top1 };
+  @state() private adv?: { probs: number[]; top: Top1; linf: number; changed: number };
+  @state() private trueClass?: number;
+  @state() private drawing = false;
+  @state() private flipNote = '';
+
+  private direction?: Tensor4D;
+  private directionKey = '';
+  private loadAbort?: AbortController;
+  private pending = false;
+  private busy = false;
+  private rerun = false;
+  private rafId = 0;
+  private lastFired = '';
+  private inputToken = 0;
+
+  private shown(c: FgsmControl): boolean {
+    const list = this.controls.trim().toLowerCase();
+    if (list === 'all' || list === '') return true;
+    if (list === 'none') return false;
+    return list.split(/[\s,]+/).includes(c);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.hasUpdated) void this.start();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.loadAbort?.abort();
+    cancelAnimationFrame(this.rafId);
+    this.rafId = 0;
+    this.release();
+  }
+
+  protected override firstUpdated(): void {
+    void this.start();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('epsilon')) {
+      const e = Number(this.epsilon);
+      const fixed = Number.isFinite(e) ? clamp(e, 0, 1) : 0.1;
+      if (fixed !== this.epsilon) {
+        console.warn(`<fgsm-demo>: epsilon ${this.epsilon} is outside [0, 1]; using ${fixed}.`);
+        this.epsilon = fixed;
+      }
+    }
+    if (changed.has('steps')) {
+      const s = Math.round(Number(this.steps));
+      const fixed = Number.isFinite(s) ? clamp(s, 1, 100) : 10;
+      if (fixed !== this.steps) {
+        console.warn(`<fgsm-demo>: steps ${this.steps} is outside 1..100; using ${fixed}.`);
+        this.steps = fixed;
+      }
+    }
+    if (changed.has('mode') && !['untargeted', 'targeted', 'iterative'].includes(this.mode)) {
+      console.warn(`<fgsm-demo>: unknown mode '${this.mode}'; using 'untargeted'.`);
+      this.mode = 'untargeted';
+    }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (!this.hasUpdated) return;
+    if ((changed.has('model') && changed.get('model') !== undefined) || (changed.has('modelMeta') && changed.get('modelMeta') !== undefined)) {
+      void this.start();
+      return;
+    }
+    if (!this.loaded) return;
+    if ((changed.has('sample') && changed.get('sample') !== undefined) || (changed.has('src') && changed.get('src') !== undefined)) {
+      void this.loadInitialInput();
+      return;
+    }
+    if (changed.has('mode') || changed.has('target') || changed.has('steps') || changed.has('epsilon')) {
+      this.schedule();
+    }
+  }
+
+  /** Loads the backend, the model, its samples and the starting image. */
+  private async start(): Promise<void> {
+    this.loadAbort?.abort();
+    const ac = new AbortController();
+    this.loadAbort = ac;
+    this.status = 'loading';
+    this.progress = 0;
+    this.errorMessage = '';
+    try {
+      this.backend = await ready();
+      const m = await loadModel(this.model, {
+        signal: ac.signal,
+        onProgress: (f) => (this.progress = f),
+        meta: this.modelMeta || undefined,
+        channels: [1, 3],
+      });
+      if (ac.signal.aborted) return;
+      this.loaded = m;
+      this.directionKey = '';
+      this.target = clamp(Math.round(this.target), 0, m.numClasses - 1);
+      this.samples = await this.bundledSamples(m);
+      await this.loadInitialInput();
+    } catch (e) {
+      if (isAbortError(e)) return;
+      this.fail(e);
+    }
+  }
+
+  private async bundledSamples(m: LoadedModel): Promise<Sample[]> {
+    const s = samplesFor(this.model);
+    if (!s) return [];
+    const index = (await (await fetch(s.json)).json()) as SamplesIndex;
+    const tiles = await samplesFromSprite(s.png, index, m.meta.labels);
+    return tiles.map((t, i) => ({ ...t, classIndex: index.labels[i] }));
+  }
+
+  private async loadInitialInput(): Promise<void> {
+    if (this.src) return this.setInput(this.src, undefined);
+    if (this.samples.length) {
+      const i = clamp(Math.round(Number(this.sample) || 0), 0, this.samples.length - 1);
+      if (i !== this.sample) console.warn(`<fgsm-demo>: sample ${this.sample} is out of range; using ${i}.`);
+      return this.setInput(this.samples[i].src, this.samples[i].classIndex);
+    }
+    this.fail(new Error('No input image: set the src attribute, or use a bundled model that ships samples.'));
+  }
+
+  /** Sets a new input image; its true class when known (else the clean prediction is used). */
+  async setInput(source: ImageSource | Blob, trueClass: number | undefined): Promise<void> {
+    const m = this.loaded;
+    if (!m) return;
+    const token = ++this.inputToken;
+    this.status = 'running';
+    try {
+      const [h, w, c] = m.inputShape;
+      const x = await fromImage(source as ImageSource, { size: [h, w], channels: c as 1 | 3 });
+      if (token !== this.inputToken) {
+        x.dispose();
+        return;
+      }
+      const probs = tf.tidy(() => tf.softmax(m.logits(x)));
+      const p = Array.from(await probs.data());
+      probs.dispose();
+      const old = this.x;
+      this.x = x;
+      old?.dispose();
+      this.clean = { probs: p, top: top1(p, m.meta.labels) };
+      this.trueClass = trueClass;
+      this.directionKey = '';
+      this.flipNote = '';
+      this.errorMessage = '';
+      this.status = 'ready';
+      this.schedule();
+    } catch (e) {
+      if (token === this.inputToken) this.fail(e);
+    }
+  }
+
+  private fail(e: unknown): void {
+    this.status = 'error';
+    this.errorMessage = e instanceof Error ? e.message : String(e);
+  }
+
+  /** The class the attack moves away from: the true class when known, else the clean prediction. */
+  private get sourceClass(): number {
+    return this.trueClass ?? this.clean?.top.index ?? 0;
+  }
+
+  /** Coalesces updates to one per animation frame; never two computations at once. */
+  private schedule(): void {
+    this.pending = true;
+    if (this.rafId) return;
+    this.rafId = requestAnimationFrame(() => {
+      this.rafId = 0;
+      void this.run();
+    });
+  }
+
+  private async run(): Promise<void> {
+    if (this.busy) {
+      this.rerun = true;
+      return;
+    }
+    this.busy = true;
+    try {
+      do {
+        this.rerun = false;
+        if (this.pending) {
+          this.pending = false;
+          await this.computeAdversarial();
+        }
+      } while (this.rerun || this.pending);
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** sign of the gradient, computed once per (image, mode, target) and kept. */
+  private ensureDirection(m: LoadedModel, x: Tensor4D): Tensor4D {
+    const targeted = this.mode === 'targeted';
+    const label = targeted ? this.target : this.sourceClass;
+    const key = `${targeted}:${label}`;
+    if (!this.direction || this.directionKey !== key) {
+      this.direction?.dispose();
+      this.direction = gradientSign((t) => m.logits(t), x, label, { targeted });
+      this.gradientCalls++;
+      this.directionKey = key;
+    }
+    return this.direction;
+  }
+
+  private async computeAdversarial(): Promise<void> {
+    const m = this.loaded;
+    const x = this.x;
+    if (!m || !x) return;
+    const eps = this.epsilon;
+    let xAdv: Tensor4D;
+    if (this.mode === 'iterative') {
+      xAdv = iterativeFgsm((t) => m.logits(t), x, this.sourceClass, { epsilon: eps, steps: this.steps });
+      this.gradientCalls += this.steps;
+    } else {
+      xAdv = fgsmStep(x, this.ensureDirection(m, x), eps);
+    }
+    const perturbation = tf.tidy(() => tf.sub(xAdv, x) as Tensor4D);
+    // One download for the probabilities and both read-outs.
+    const summary = tf.tidy(() => {
+      const probs = tf.reshape(tf.softmax(m.logits(xAdv)), [-1]);
+      const a = tf.abs(perturbation);
+      const linf = tf.reshape(tf.max(a), [1]);
+      const changed = tf.reshape(tf.sum(tf.cast(tf.greater(a, 1e-6), 'float32')), [1]);
+      return tf.concat([probs, linf, changed]);
+    });
+    const v = await summary.data();
+    summary.dispose();
+    if (this.x !== x || this.loaded !== m) {
+      tf.dispose([xAdv, perturbation]);
+      return;
+    }
+    const probs = Array.from(v.subarray(0, m.numClasses));
+    const [oldAdv, oldPert] = [this.xAdv, this.perturbation];
+    this.xAdv = xAdv;
+    this.perturbation = perturbation;
+    this.adv = { probs, top: top1(probs, m.meta.labels), linf: v[m.numClasses], changed: v[m.numClasses + 1] };
+    // Let the canvases take the new tensors before the old ones go.
+    await this.updateComplete;
+    tf.dispose([oldAdv, oldPert].filter((t): t is Tensor4D => !!t));
+    this.firePrediction();
+  }
+
+  private firePrediction(): void {
+    if (!this.clean || !this.adv) return;
+    const detail: PredictionChangeDetail = {
+      clean: this.clean.top,
+      adversarial: this.adv.top,
+      epsilon: this.epsilon,
+      mode: this.mode,
+    };
+    const key = JSON.stringify(detail);
+    if (key === this.lastFired) return;
+    this.lastFired = key;
+    this.emit('prediction-change', detail);
+  }
+
+  /** Searches the smallest epsilon that changes the prediction (or reaches the target) and moves the slider there. */
+  async findSmallestEpsilon(): Promise<number | null> {
+    const m = this.loaded;
+    const x = this.x;
+    if (!m || !x) return null;
+    const targeted = this.mode === 'targeted';
+    const direction = this.ensureDirection(m, x);
+    const label = targeted ? this.target : this.sourceClass;
+    const r = await minimumFlipEpsilon((t) => m.logits(t), x, direction, label, { targeted, tolerance: 1e-3 });
+    if (!r) {
+      this.flipNote = `No epsilon up to 1 ${targeted ? `reaches class ${m.meta.labels[label]}` : 'changes the prediction'} in this direction.`;
+      return null;
+    }
+    this.epsilon = Math.round(r.epsilon * 1000) / 1000;
+    this.flipNote = `Smallest epsilon found: ${this.epsilon.toFixed(3)} (prediction ${m.meta.labels[r.label]}, ${(r.confidence * 100).toFixed(1)}%).`;
+    return this.epsilon;
+  }
+
+  private release(): void {
+    tf.dispose([this.x, this.xAdv, this.perturbation, this.direction].filter((t): t is Tensor4D => !!t));
+    this.x = this.xAdv = this.perturbation = this.direction = undefined;
+    this.directionKey = '';
+  }
+
+  /** The picker shows two samples per class (20 thumbnails); `sample` addresses all of them. */
+  private get pickerSamples(): (Sample & { index: number })[] {
+    return this.samples.map((s, index) => ({ ...s, index })).filter((s) => s.index % 10 < 2);
+  }
+
+  private onPick(e: CustomEvent<{ source: ImageSource | Blob; index?: number; origin?: string }>): void {
+    const { source, index, origin } = e.detail;
+    const s = origin === 'sample' && index !== undefined ? this.pickerSamples[index] : undefined;
+    if (s) {
+      this.sample = s.index;
+      void this.setInput(s.src, s.classIndex);
+    } else {
+      void this.setInput(source, undefined);
+    }
+  }
+
+  private onDraw(e: CustomEvent<{ pixels: ImageData }>): void {
+    void this.setInput(e.detail.pixels, undefined);
+  }
+
+  private onEpsilon(e: Event): void {
+    const v = Number((e as CustomEvent<{ value: number }>).detail?.value ?? (e.target as HTMLInputElement).value);
+    if (Number.isFinite(v)) this.epsilon = clamp(v, 0, 1);
+  }
+
+  protected override render() {
+    const m = this.loaded;
+    const labels = m?.meta.labels ?? [];
+    const busy = this.status === 'loading';
+    return html`
+      <convlab-status
+        .state=${this.status}
+        .progress=${this.progress}
+        .message=${this.status === 'loading' ? 'Loading model…' : this.errorMessage}
+        .backend=${this.backend}
+        ?retryable=${this.status === 'error'}
+        @retry=${() => (this.loaded ? this.loadInitialInput() : this.start())}
+        ?presenter=${this.presenter}
+      ></convlab-status>
+      ${busy && !m ? nothing : this.renderBody(labels)}
+    `;
+  }
+
+  private renderBody(labels: string[]) {
+    const eps = this.epsilon;
+    const trueLabel = this.trueClass !== undefined ? labels[this.trueClass] : undefined;
+    return html`
+      <div class="panels">
+        <figure part="panel" class="panel">
+          <figcaption><span class="sym">x</span> ${trueLabel !== undefined ? html`<span class="muted">(true: ${trueLabel})</span>` : nothing}</figcaption>
+          <convlab-tensor-canvas .tensor=${this.x} colormap="grey" .range=${[0, 1]} label="Input image x"></convlab-tensor-canvas>
+          ${this.clean
+            ? html`<convlab-prob-bars heading="Prediction for x" .labels=${labels} .probabilities=${this.clean.probs} top="3" .highlight=${this.trueClass ?? -1}></convlab-prob-bars>`
+            : nothing}
+        </figure>
+        <div class="op" aria-hidden="true">+ ${eps.toFixed(3)} ×</div>
+        <figure part="panel" class="panel">
+          <figcaption>${this.mode === 'iterative' ? html`x′ − x <span class="muted">(${this.steps} steps)</span>` : html`sign(∇<sub>x</sub> L)`}</figcaption>
+          <convlab-tensor-canvas
+            .tensor=${this.perturbation}
+            colormap="diverging"
+            .range=${[-Math.max(eps, 1e-6), Math.max(eps, 1e-6)]}
+            label="The perturbation x′ − x, magnified: blue lowers a pixel, red raises it"
+          ></convlab-tensor-canvas>
+          <p class="scale">Perturbation shown magnified: full blue = −${eps.toFixed(3)}, full red = +${eps.toFixed(3)}</p>
+        </figure>
+        <div class="op" aria-hidden="true">=</div>
+        <figure part="panel" class="panel">
+          <figcaption><span class="sym">x′</span> <span class="muted">= clip(x + ε · sign(∇<sub>x</sub> L))</span></figcaption>
+          <convlab-tensor-canvas .tensor=${this.xAdv} colormap="grey" .range=${[0, 1]} label="Adversarial image x′"></convlab-tensor-canvas>
+          ${this.adv
+            ? html`<convlab-prob-bars heading="Prediction for x′" .labels=${labels} .probabilities=${this.adv.probs} top="3" .highlight=${this.mode === 'targeted' ? this.target : (this.trueClass ?? -1)}></convlab-prob-bars>`
+            : nothing}
+        </figure>
+      </div>
+      ${this.adv
+        ? html`<p class="readout" aria-live="polite">
+            ‖x′ − x‖<sub>∞</sub> = <strong>${this.adv.linf.toFixed(3)}</strong>; pixels changed:
+            <strong>${Math.round(this.adv.changed)}</strong> of ${this.x ? this.x.size : 0}.
+            ${this.clean && this.adv.top.index !== this.clean.top.index
+              ? html`<span class="flipped">The prediction flipped: ${this.clean.top.label} → ${this.adv.top.label}.</span>`
+              : nothing}
+          </p>`
+        : nothing}
+      ${this.renderControls(labels)}
+    `;
+  }
+
+  private renderControls(labels: string[]) {
+    return html`<div class="controls" part="controls">
+      ${this.shown('epsilon')
+        ? html`<convlab-slider
+            label="Epsilon (ε)"
+            min="0"
+            max="0.5"
+            step="0.005"
+            digits="3"
+            .value=${this.epsilon}
+            @input=${this.onEpsilon}
+            @change=${this.onEpsilon}
+            ?presenter=${this.presenter}
+          ></convlab-slider>`
+        : nothing}
+      ${this.shown('mode')
+        ? html`<label class="field"
+            >Mode
+            <select .value=${this.mode} @change=${(e: Event) => (this.mode = (e.target as HTMLSelectElement).value as FgsmMode)}>
+              <option value="untargeted" ?selected=${this.mode === 'untargeted'}>Untargeted (one step)</option>
+              <option value="targeted" ?selected=${this.mode === 'targeted'}>Targeted (one step)</option>
+              <option value="iterative" ?selected=${this.mode === 'iterative'}>Iterative (PGD)</option>
+            </select></label
+          >`
+        : nothing}
+      ${this.shown('target') && this.mode === 'targeted'
+        ? html`<label class="field"
+            >Target class
+            <select @change=${(e: Event) => (this.target = Number((e.target as HTMLSelectElement).value))}>
+              ${labels.map((l, i) => html`<option value=${i} ?selected=${i === this.target}>${l}</option>`)}
+            </select></label
+          >`
+        : nothing}
+      ${this.shown('steps') && this.mode === 'iterative'
+        ? html`<convlab-slider
+            label="Steps"
+            min="1"
+            max="40"
+            step="1"
+            digits="0"
+            .value=${this.steps}
+            @change=${(e: CustomEvent<{ value: number }>) => (this.steps = e.detail.value)}
+          ></convlab-slider>`
+        : nothing}
+      ${this.shown('find') && this.mode !== 'iterative'
+        ? html`<button type="button" @click=${() => this.findSmallestEpsilon()}>Find the smallest ε that flips it</button>`
+        : nothing}
+      ${this.flipNote ? html`<p class="note" role="status">${this.flipNote}</p>` : nothing}
+      ${this.shown('source')
+        ? html`<div class="source">
+            <div class="tabs" role="group" aria-label="Input source">
+              <button type="button" aria-pressed=${String(!this.drawing)} @click=${() => (this.drawing = false)}>Pick an image</button>
+              <button type="button" aria-pressed=${String(this.drawing)} @click=${() => (this.drawing = true)}>Draw</button>
+            </div>
+            ${this.drawing
+              ? html`<convlab-draw-pad @draw-end=${this.onDraw}></convlab-draw-pad>`
+              : html`<convlab-image-picker .samples=${this.pickerSamples} @image-select=${this.onPick}></convlab-image-picker>`}
+          </div>`
+        : nothing}
+    </div>`;
+  }
+}

@@ -1,0 +1,173 @@
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { ready, tf, backendInfo } from '@convlab/tensor';
+import '../src/index.js';
+import type { FgsmDemo, PredictionChangeDetail } from '../src/index.js';
+
+async function loaded(el: FgsmDemo): Promise<PredictionChangeDetail> {
+  const e = await oneEvent(el, 'prediction-change');
+  return (e as CustomEvent<PredictionChangeDetail>).detail;
+}
+
+/** Moves the epsilon slider the way a student does: the range input inside <convlab-slider>. */
+function dragEpsilon(el: FgsmDemo, value: number): void {
+  const slider = el.shadowRoot!.querySelector('convlab-slider')!;
+  const range = slider.shadowRoot!.querySelector('input[type="range"]') as HTMLInputElement;
+  range.value = String(value);
+  range.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+}
+
+async function pixels(t: tf.Tensor | undefined): Promise<Float32Array> {
+  return (await t!.data()) as Float32Array;
+}
+
+describe('<fgsm-demo> on the auto backend', () => {
+  before(async () => {
+    const info = await ready();
+    // On this machine WebGL runs on SwiftShader, so auto must have picked WASM.
+    expect(info.name).to.equal(info.gpu.software ? 'wasm' : 'webgl');
+    expect(tf.getBackend()).to.equal(info.name);
+  });
+
+  it('loads the digits model and a sample, and shows x, the perturbation and x′ with predictions', async () => {
+    const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="0" epsilon="0.1"></fgsm-demo>`);
+    const d = await loaded(el);
+    expect(d.clean.index, 'sample 0 is a zero').to.equal(0);
+    expect(d.clean.label).to.equal('0');
+    expect(d.clean.confidence).to.be.greaterThan(0.9);
+    expect(d.epsilon).to.equal(0.1);
+    expect(d.mode).to.equal('untargeted');
+    const canvases = el.shadowRoot!.querySelectorAll('convlab-tensor-canvas');
+    expect(canvases).to.have.length(3);
+    const readout = el.shadowRoot!.querySelector('.readout')!.textContent!;
+    expect(readout).to.match(/= 0\.100/);
+    expect(el.gradientCalls).to.equal(1);
+    await expect(el).to.be.accessible();
+  });
+
+  it('recomputes x′ and the prediction on a slider move without a new gradient', async () => {
+    const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="30" epsilon="0.05"></fgsm-demo>`);
+    await loaded(el);
+    const xAdv1 = Array.from(await pixels((el as unknown as { xAdv: tf.Tensor }).xAdv));
+    const calls = el.gradientCalls;
+    const next = oneEvent(el, 'prediction-change');
+    dragEpsilon(el, 0.25);
+    const d = ((await next) as CustomEvent<PredictionChangeDetail>).detail;
+    expect(d.epsilon).to.equal(0.25);
+    expect(el.epsilon).to.equal(0.25);
+    const xAdv2 = Array.from(await pixels((el as unknown as { xAdv: tf.Tensor }).xAdv));
+    expect(xAdv2).to.not.deep.equal(xAdv1);
+    expect(el.gradientCalls, 'no gradient for a slider move').to.equal(calls);
+    expect(el.shadowRoot!.querySelector('.readout')!.textContent).to.match(/= 0\.250/);
+  });
+
+  it('flips the prediction at the smallest epsilon it finds', async () => {
+    const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="70" epsilon="0"></fgsm-demo>`);
+    const first = await loaded(el);
+    expect(first.adversarial.index).to.equal(first.clean.index);
+    const next = oneEvent(el, 'prediction-change');
+    const eps = await el.findSmallestEpsilon();
+    expect(eps).to.be.a('number').and.to.be.greaterThan(0).and.at.most(1);
+    const d = ((await next) as CustomEvent<PredictionChangeDetail>).detail;
+    expect(d.adversarial.index, 'flipped at the found epsilon').to.not.equal(d.clean.index);
+  });
+
+  it('computes a new gradient only when the target changes, and raises the target class', async () => {
+    const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="10" epsilon="0.3" mode="targeted" target="7"></fgsm-demo>`);
+    await loaded(el);
+    expect(el.gradientCalls).to.equal(1);
+    el.target = 3;
+    const d = ((await oneEvent(el, 'prediction-change')) as CustomEvent<PredictionChangeDetail>).detail;
+    expect(el.gradientCalls).to.equal(2);
+    expect(d.mode).to.equal('targeted');
+    el.epsilon = 0.2;
+    await oneEvent(el, 'prediction-change');
+    expect(el.gradientCalls).to.equal(2);
+    const probs = el as unknown as { clean: { probs: number[] }; adv: { probs: number[] } };
+    expect(probs.adv.probs[3], 'the targeted step raises P(target)').to.be.greaterThan(probs.clean.probs[3]);
+  });
+
+  it('runs the iterative mode inside the eps-ball', async () => {
+    const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="20" epsilon="0.1" mode="iterative" steps="5"></fgsm-demo>`);
+    await loaded(el);
+    expect(el.gradientCalls).to.equal(5);
+    const readout = el.shadowRoot!.querySelector('.readout')!.textContent!;
+    const linf = Number(readout.match(/= (\d\.\d+)/)![1]);
+    expect(linf).to.be.at.most(0.1 + 1e-3);
+  });
+
+  it('classifies a digit the student draws', async () => {
+    const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="0"></fgsm-demo>`);
+    await loaded(el);
+    const drawButton = [...el.shadowRoot!.querySelectorAll('.tabs button')].find((b) => b.textContent === 'Draw') as HTMLButtonElement;
+    drawButton.click();
+    await el.updateComplete;
+    const pad = el.shadowRoot!.querySelector('convlab-draw-pad')!;
+    await (pad as unknown as { updateComplete: Promise<unknown> }).updateComplete;
+    const surface = pad.shadowRoot!.querySelector('canvas')!;
+    const r = surface.getBoundingClientRect();
+    const at = (fx: number, fy: number, type: string) =>
+      surface.dispatchEvent(
+        new PointerEvent(type, { bubbles: true, composed: true, pointerId: 1, isPrimary: true, buttons: type === 'pointerup' ? 0 : 1, clientX: r.left + fx * r.width, clientY: r.top + fy * r.height }),
+      );
+    const next = oneEvent(el, 'prediction-change');
+    at(0.5, 0.15, 'pointerdown');
+    for (let i = 1; i <= 20; i++) at(0.5, 0.15 + (0.7 * i) / 20, 'pointermove');
+    at(0.5, 0.85, 'pointerup');
+    const d = ((await next) as CustomEvent<PredictionChangeDetail>).detail;
+    expect(d.clean.label, 'a vertical stroke reads as a one').to.equal('1');
+  });
+
+  it('returns to its tensor baseline after 200 slider moves', async () => {
+    const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="40" epsilon="0.1"></fgsm-demo>`);
+    await loaded(el);
+    const base = tf.memory().numTensors;
+    for (let i = 0; i < 200; i++) {
+      dragEpsilon(el, (i % 50) / 100);
+      if (i % 10 === 0) await new Promise((r) => requestAnimationFrame(r));
+    }
+    dragEpsilon(el, 0.1);
+    await waitUntil(() => el.shadowRoot!.querySelector('.readout')?.textContent?.includes('= 0.100'), 'settles', { timeout: 20000 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(tf.memory().numTensors).to.equal(base);
+    el.remove();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(tf.memory().numTensors, 'removing the element frees its tensors').to.be.below(base);
+  });
+
+  it('clamps an out-of-range epsilon with a console warning', async () => {
+    const warned: string[] = [];
+    const orig = console.warn;
+    console.warn = (...m: unknown[]) => warned.push(m.join(' '));
+    try {
+      const el = await fixture<FgsmDemo>(html`<fgsm-demo epsilon="2"></fgsm-demo>`);
+      expect(el.epsilon).to.equal(1);
+      el.epsilon = -0.5;
+      await el.updateComplete;
+      expect(el.epsilon).to.equal(0);
+      expect(warned.join('\n')).to.match(/epsilon 2 is outside \[0, 1\]; using 1/);
+    } finally {
+      console.warn = orig;
+    }
+  });
+
+  it('shows an alert for a model that fails to load, and the page keeps working', async () => {
+    const wrap = await fixture<HTMLDivElement>(html`<div>
+      <fgsm-demo model="/packages/fgsm-demo/test/no-such-model/model.json"></fgsm-demo>
+      <fgsm-demo sample="5"></fgsm-demo>
+    </div>`);
+    const [bad, good] = wrap.querySelectorAll('fgsm-demo');
+    const ok = oneEvent(good, 'prediction-change');
+    await waitUntil(() => bad.shadowRoot!.querySelector('convlab-status')?.shadowRoot?.querySelector('[role="alert"]'), 'alert shows', { timeout: 20000 });
+    const alert = bad.shadowRoot!.querySelector('convlab-status')!.shadowRoot!.querySelector('[role="alert"]')!;
+    expect(alert.textContent).to.match(/404/);
+    expect(((await ok) as CustomEvent<PredictionChangeDetail>).detail.clean.index).to.equal(0);
+  });
+
+  it('shows an alert for an image that fails to load', async () => {
+    const el = await fixture<FgsmDemo>(html`<fgsm-demo src="/packages/fgsm-demo/test/missing.png"></fgsm-demo>`);
+    await waitUntil(() => el.shadowRoot!.querySelector('convlab-status')?.shadowRoot?.querySelector('[role="alert"]'), 'alert shows', { timeout: 20000 });
+    const alert = el.shadowRoot!.querySelector('convlab-status')!.shadowRoot!.querySelector('[role="alert"]')!;
+    expect(alert.textContent).to.match(/missing\.png/);
+    expect(backendInfo()).to.not.equal(undefined);
+  });
+});

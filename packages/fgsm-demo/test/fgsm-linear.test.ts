@@ -1,0 +1,42 @@
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import '../src/index.js';
+import type { FgsmLinear, LinearChangeDetail } from '../src/index.js';
+
+const text = (el: Element) => el.shadowRoot!.textContent!.replace(/\s+/g, ' ');
+
+describe('<fgsm-linear>', () => {
+  it("shows the slide's numbers: sigma(-2) = 0.1192 and, at eps 0.1, the sum term by term and 0.2689", async () => {
+    const el = await fixture<FgsmLinear>(html`<fgsm-linear></fgsm-linear>`);
+    const t = text(el);
+    expect(t).to.include('w·x = 2+2+2-3-2-2+2-3 = -2');
+    expect(t).to.include('σ(-2) = 0.1192');
+    expect(t).to.include('w·x′ = 2.2+2.1+2.1-2.9-1.8-1.9+2.1-2.9 = -1');
+    expect(t).to.include('σ(-1) = 0.2689');
+    await expect(el).to.be.accessible();
+  });
+
+  it('gives 0.5 at eps 0.2 and 0.7311 at eps 0.3', async () => {
+    const el = await fixture<FgsmLinear>(html`<fgsm-linear epsilon="0.2"></fgsm-linear>`);
+    expect(text(el)).to.include('σ(0) = 0.5000');
+    el.epsilon = 0.3;
+    await el.updateComplete;
+    expect(text(el)).to.include('σ(1) = 0.7311');
+  });
+
+  it('lets the student edit x and fires linear-change', async () => {
+    const el = await fixture<FgsmLinear>(html`<fgsm-linear epsilon="0"></fgsm-linear>`);
+    const x1 = el.shadowRoot!.querySelector('input[aria-label="x 1"]') as HTMLInputElement;
+    x1.value = '2';
+    const ev = oneEvent(el, 'linear-change');
+    x1.dispatchEvent(new Event('change'));
+    const d = ((await ev) as CustomEvent<LinearChangeDetail>).detail;
+    expect(d.logit).to.equal(0); // -2 + 2 * (2 - 1)
+    expect(d.probability).to.equal(0.5);
+    expect(el.x.startsWith('2,')).to.equal(true);
+  });
+
+  it('says clearly when x and w differ in length', async () => {
+    const el = await fixture<FgsmLinear>(html`<fgsm-linear x="1, 2, 3" w="1, 2"></fgsm-linear>`);
+    expect(el.shadowRoot!.querySelector('[role="alert"]')!.textContent).to.match(/x has 3 entries but w has 2/);
+  });
+});
