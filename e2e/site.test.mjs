@@ -27,6 +27,11 @@ after(async () => {
 async function open(path) {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const problems = [];
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
@@ -41,14 +46,85 @@ test('the first page shows a sample photo as a tensor, with no console error', a
   const shape = await page.textContent('#shape');
   assert.match(shape, /^\[1, \d+, \d+, 3\]$/);
   // The brightness view really painted: its canvas has non-uniform pixels.
-  const distinct = await page.evaluate(() => {
-    const el = document.querySelector('#lum');
-    const canvas = el.shadowRoot.querySelector('canvas');
-    const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-    return new Set(Array.from({ length: 200 }, (_, i) => d[Math.floor((i / 200) * (d.length / 4)) * 4])).size;
-  });
-  assert.ok(distinct > 5, `the brightness canvas looks blank (${distinct} distinct values)`);
+  const distinct = () =>
+    page.evaluate(() => {
+      const canvas = document.querySelector('#lum').shadowRoot.querySelector('canvas');
+      const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      return new Set(Array.from({ length: 200 }, (_, i) => d[Math.floor((i / 200) * (d.length / 4)) * 4])).size;
+    });
+  const deadline = Date.now() + 30000;
+  while ((await distinct()) <= 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.ok((await distinct()) > 5, `the brightness canvas looks blank`);
   await page.screenshot({ path: join(out, 'index.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the lecture page: formulas, the FGSM demo reacts to its slider, no console error', async () => {
+  const { page, problems } = await open('lecture.html');
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
+  assert.ok((await page.locator('math').count()) >= 5, 'formulas are rendered as MathML');
+  const readout = () => page.locator('#fgsm .readout').textContent();
+  assert.match(await readout(), /= 0\.100/);
+  // Drag the epsilon slider with the mouse, as a student would.
+  const range = page.locator('#fgsm convlab-slider input[type="range"]');
+  const box = await range.boundingBox();
+  await page.mouse.move(box.x + 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForFunction(() => !document.querySelector('#fgsm').shadowRoot.querySelector('.readout').textContent.includes('= 0.100'));
+  assert.match(await readout(), /= 0\.[2-4]\d\d/);
+  await page.screenshot({ path: join(out, 'lecture.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+for (const [tag, query, check] of [
+  ['fgsm-demo', '?epsilon=0.2&sample=3&controls=epsilon', async (page) => {
+    assert.equal(await page.getAttribute('fgsm-demo', 'epsilon'), '0.2');
+    assert.equal(await page.getAttribute('fgsm-demo', 'controls'), 'epsilon');
+  }],
+  ['fgsm-linear', '?epsilon=0.3', async (page) => {
+    assert.match(await page.locator('fgsm-linear').evaluate((el) => el.shadowRoot.textContent), /0\.7311/);
+  }],
+]) {
+  test(`the embed page for <${tag}> takes attributes from its query, under a strict CSP`, async () => {
+    const { page, problems } = await open(`embed/${tag}.html${query}`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
+    const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+    assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+    const scriptSrc = csp.split(';').find((d) => d.trim().startsWith('script-src'));
+    assert.doesNotMatch(scriptSrc, /'unsafe-eval'|'unsafe-inline'/);
+    assert.equal(await page.locator('script:not([src])').count(), 0, 'no inline script');
+    await check(page);
+    await page.screenshot({ path: join(out, `embed-${tag}.png`), fullPage: true });
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+}
+
+test('an embed page in a sandboxed iframe sizes itself through embed.js', async () => {
+  const { page, problems } = await open('index.html');
+  await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.src = './embed.js';
+    document.body.append(s);
+    const f = document.createElement('iframe');
+    f.id = 'lms';
+    f.setAttribute('sandbox', 'allow-scripts allow-same-origin');
+    f.src = './embed/fgsm-demo.html?sample=1&epsilon=0.1';
+    f.style.width = '900px';
+    document.body.prepend(f);
+  });
+  await page.waitForFunction(() => document.getElementById('lms').getBoundingClientRect().height > 300, null, { timeout: 120000 });
+  const frame = page.frameLocator('#lms');
+  await frame.locator('body[data-ready="true"]').waitFor({ timeout: 120000 });
+  const [frameHeight, contentHeight] = await page.evaluate(() => {
+    const f = document.getElementById('lms');
+    return [f.clientHeight, Math.ceil(f.contentDocument.documentElement.getBoundingClientRect().height)];
+  });
+  assert.ok(Math.abs(frameHeight - contentHeight) <= 2, `iframe ${frameHeight}px, content ${contentHeight}px`);
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -20,7 +20,7 @@ let image: Tensor4D | undefined;
 function repaint() {
   if (!image) return;
   const g = Number(gamma.value) || 1;
-  const lum = tf.tidy(() => tf.pow(tf.sum(tf.mul(image!, tf.tensor1d([0.299, 0.587, 0.114])), -1).squeeze([0]), g));
+  const lum = tf.tidy(() => tf.pow(tf.squeeze(tf.sum(tf.mul(image!, tf.tensor1d([0.299, 0.587, 0.114])), -1), [0]), g));
   const oldLum = lumView.tensor;
   rgbView.tensor = image;
   lumView.tensor = lum;
@@ -37,9 +37,11 @@ async function show(source: ImageSource | Blob) {
     repaint();
     prev?.dispose();
     status.state = 'ready';
+    return true;
   } catch (e) {
     status.state = 'error';
     status.message = (e as Error).message;
+    return false;
   }
 }
 
@@ -50,5 +52,4 @@ const info = await ready();
 status.backend = info;
 $('backend').textContent = `TensorFlow.js backend: ${info.name} (${info.reason}).`;
 status.state = 'ready';
-await show(picker.samples[0].src);
-document.body.dataset.ready = 'true';
+if (await show(picker.samples[0].src)) document.body.dataset.ready = 'true';

@@ -29,8 +29,15 @@ export interface ModelMeta {
 }
 
 export interface ModelEntry {
+  /** URL of model.json. */
   url: string;
   meta?: ModelMeta;
+  /**
+   * URLs of the files model.json names (weightsManifest paths), when they are not beside it:
+   * bundlers rename assets (weights.bin -> assets/weights-3f2a.bin), so a package that ships a model
+   * writes `new URL('./weights.bin', import.meta.url)` for each file and registers the result here.
+   */
+  files?: Record<string, string>;
 }
 
 export interface LoadModelOptions {
@@ -185,6 +192,7 @@ async function load(
   id: string,
   url: string,
   registered: ModelMeta | undefined,
+  files: Record<string, string> | undefined,
   opts: LoadModelOptions,
   signal: AbortSignal,
   progress: (f: number) => void,
@@ -207,7 +215,7 @@ async function load(
   const parts: Uint8Array[] = [];
   for (const g of groups) {
     for (const p of g.paths) {
-      const wurl = new URL(p, url).href;
+      const wurl = files?.[p] ?? new URL(p, url).href;
       const wres = await fetchOrThrow(wurl, signal, 'the model weights');
       parts.push(
         await readBytes(wres, (n) => {
@@ -358,7 +366,7 @@ export function loadModel(idOrUrl: string | URL, opts: LoadModelOptions = {}): P
       last: 0,
       promise: undefined as unknown as Promise<LoadedModel>,
     };
-    fresh.promise = load(entry ? key0 : url, url, entry?.meta, opts, controller.signal, (f) => {
+    fresh.promise = load(entry ? key0 : url, url, entry?.meta, entry?.files, opts, controller.signal, (f) => {
       fresh.last = f;
       for (const l of fresh.listeners) l(f);
     }).then(

@@ -73,6 +73,16 @@ describe('loadModel', () => {
     expect(m.meta.name).to.equal('tiny');
   });
 
+  it('finds weights that a bundler moved, through the files map of a registered model', async () => {
+    // model.json in one folder, its weights.bin in another (as after a bundler renamed the asset).
+    registerModel('moved-weights', {
+      url: `${FIX}short-weights/model.json`,
+      files: { 'weights.bin': `${FIX}tiny-conv/weights.bin` },
+    });
+    const m = await loadModel('moved-weights');
+    expect(m.numClasses).to.equal(3);
+  });
+
   it('maps [0, 1] images into the input range the model declares', async () => {
     const plain = await loadModel(`${FIX}tiny-conv/model.json`);
     const pm1 = await loadModel(`${FIX}tiny-conv-pm1/model.json`);
