@@ -15,8 +15,8 @@ import {
   type Tensor4D,
   type ImageSource,
 } from '@convlab/tensor';
-import { samplesFor, type SamplesIndex } from '@convlab/models';
-import { ConvLabElement, samplesFromSprite } from '@convlab/kit';
+import { samplesFor } from '@convlab/models';
+import { ConvLabElement, loadSpriteSamples } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import { fgsmDemoStyles } from './fgsm-demo.styles.js';
 
@@ -205,20 +205,12 @@ export class FgsmDemo extends ConvLabElement {
       this.loaded = m;
       this.directionKey = '';
       this.target = clamp(Math.round(this.target), 0, m.numClasses - 1);
-      this.samples = await this.bundledSamples(m);
+      this.samples = await loadSpriteSamples(samplesFor(this.model), m.meta.labels);
       await this.loadInitialInput();
     } catch (e) {
       if (isAbortError(e)) return;
       this.fail(e);
     }
-  }
-
-  private async bundledSamples(m: LoadedModel): Promise<Sample[]> {
-    const s = samplesFor(this.model);
-    if (!s) return [];
-    const index = (await (await fetch(s.json)).json()) as SamplesIndex;
-    const tiles = await samplesFromSprite(s.png, index, m.meta.labels);
-    return tiles.map((t, i) => ({ ...t, classIndex: index.labels[i] }));
   }
 
   private async loadInitialInput(): Promise<void> {

@@ -1,0 +1,49 @@
+import { LitElement } from 'lit';
+import { property } from 'lit/decorators.js';
+import { tokens } from './tokens.js';
+import { sharedStyles } from './shared.styles.js';
+
+/** 'light' or 'dark' forces a theme; '' (the default) follows the page and the system setting. */
+export type ConvLabTheme = 'light' | 'dark' | '';
+
+const themeConverter = {
+  fromAttribute: (v: string | null): ConvLabTheme => (v === 'light' || v === 'dark' ? v : ''),
+  // '' removes the attribute instead of writing theme="".
+  toAttribute: (v: ConvLabTheme): string | null => (v === 'light' || v === 'dark' ? v : null),
+};
+
+/**
+ * Base class of every ConvLab element: design tokens, theme and presenter mode.
+ *
+ * @cssprop --convlab-font - Font family.
+ * @cssprop --convlab-font-size - Base font size (default 0.9375rem).
+ * @cssprop --convlab-presenter-font-size - Font size in presenter mode (default 1.5rem).
+ * @cssprop --convlab-fg - Text colour.
+ * @cssprop --convlab-bg - Background colour.
+ * @cssprop --convlab-surface - Background of controls and panels.
+ * @cssprop --convlab-border - Border colour of controls.
+ * @cssprop --convlab-accent - Accent colour (selection, bars, primary buttons).
+ * @cssprop --convlab-accent-fg - Text on the accent colour.
+ * @cssprop --convlab-danger - Error colour.
+ * @cssprop --convlab-muted - Secondary text colour.
+ * @cssprop --convlab-focus-ring - Focus ring colour.
+ * @cssprop --convlab-focus-width - Focus ring width (2px; 4px in presenter mode).
+ * @cssprop --convlab-radius - Corner radius.
+ * @cssprop --convlab-spacing - Base spacing unit.
+ */
+export class ConvLabElement extends LitElement {
+  static override styles = [tokens, sharedStyles];
+
+  /** Presenter mode for slides and projectors: large type, more contrast, a thicker focus ring. */
+  @property({ type: Boolean, reflect: true }) presenter = false;
+
+  /** 'light' or 'dark' forces a theme; empty (default) follows the page's theme and the system. */
+  @property({ reflect: true, converter: themeConverter }) theme: ConvLabTheme = '';
+
+  /** Dispatches a bubbling, composed CustomEvent and returns it. */
+  protected emit<T>(type: string, detail: T, init: Omit<CustomEventInit<T>, 'detail'> = {}): CustomEvent<T> {
+    const event = new CustomEvent<T>(type, { bubbles: true, composed: true, ...init, detail });
+    this.dispatchEvent(event);
+    return event;
+  }
+}

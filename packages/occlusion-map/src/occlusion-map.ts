@@ -1,0 +1,655 @@
+import { html, nothing, type PropertyValues } from 'lit';
+import { property, state, query } from 'lit/decorators.js';
+import {
+  ready,
+  loadModel,
+  fromImage,
+  tf,
+  occlusionMap,
+  occlusionPositions,
+  boxBlur,
+  paintOverlay,
+  toCanvas,
+  colormapGradient,
+  isAbortError,
+  type BackendInfo,
+  type LoadedModel,
+  type Tensor2D,
+  type Tensor4D,
+  type ImageSource,
+  type ProbabilityFn,
+  type OcclusionResult,
+  type OcclusionFill,
+} from '@convlab/tensor';
+import { samplesFor } from '@convlab/models';
+import { ConvLabElement, clientToCell, loadSpriteSamples, type SpriteSample } from '@convlab/kit';
+import '@convlab/kit/define.js';
+import { occlusionMapStyles } from './occlusion-map.styles.js';
+
+export type OcclusionFillName = 'grey' | 'black' | 'mean' | 'blurred';
+export const OCCLUSION_CONTROLS = ['source', 'patch', 'stride', 'fill', 'class', 'mode'] as const;
+
+export interface MapCompleteDetail {
+  classIndex: number;
+  label: string;
+  /** P(class | unoccluded image). */
+  baseline: number;
+  min: number;
+  max: number;
+  rows: number;
+  cols: number;
+  /** Where hiding a patch lowers the probability most (top-left corner in image pixels). */
+  mostSensitive: { row: number; col: number; y: number; x: number; drop: number };
+  blackBox: boolean;
+}
+
+const clampInt = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.round(v)));
+
+/**
+ * Occlusion sensitivity (Zeiler & Fergus): a grey square slides over the image and the map shows the
+ * classifier's probability for one class at each position: where it drops, the network was looking.
+ * It needs class probabilities only, no gradients, so it also works through a black-box API: set
+ * `probabilities` to an `(images) => probabilities` function (or the `black-box` attribute for the
+ * bundled models through that same interface).
+ *
+ * @summary Occlusion sensitivity map, also through a black-box probability function.
+ * @tagname occlusion-map
+ * @fires map-progress - After each batch of occluded copies: `{done, total}` positions.
+ * @fires map-complete - When a full map is done: `{classIndex, label, baseline, min, max, rows, cols, mostSensitive, blackBox}`.
+ * @csspart image - The image with the heat map and the occluder.
+ * @csspart legend - The colour legend.
+ * @csspart controls - The controls.
+ * @cssprop --convlab-canvas-size - Display size of the image (default 280px).
+ */
+export class OcclusionMap extends ConvLabElement {
+  static override styles = [...ConvLabElement.styles, occlusionMapStyles];
+
+  /** A bundled model id ('digits', 'fashion') or the URL of a TF.js model.json. */
+  @property({ reflect: true }) model = 'digits';
+
+  /** URL of a JSON file with metadata for a hosted model (labels, inputRange, …). */
+  @property({ attribute: 'model-meta' }) modelMeta = '';
+
+  /** Index of the bundled sample to start from (0-99: ten per class). */
+  @property({ type: Number, reflect: true }) sample = 0;
+
+  /** URL of an image to start from instead of a bundled sample. */
+  @property() src = '';
+
+  /** Side of the occluding square, in model-input pixels (clamped to the image). */
+  @property({ type: Number, reflect: true }) patch = 6;
+
+  /** Step between patch positions, in pixels (at least 1). */
+  @property({ type: Number, reflect: true }) stride = 2;
+
+  /** What covers the patch: grey (0.5), black (0), the image's mean, or a blurred copy. */
+  @property({ reflect: true }) fill: OcclusionFillName = 'grey';
+
+  /** The class whose probability is mapped; empty = the predicted class. */
+  @property({ attribute: 'target-class' }) targetClass = '';
+
+  /** Use only class probabilities of the bundled model, through the same interface as an external API. */
+  @property({ type: Boolean, attribute: 'black-box', reflect: true }) blackBox = false;
+
+  /** Which controls show: comma-separated from source, patch, stride, fill, class, mode; or 'all' / 'none'. */
+  @property() controls = 'all';
+
+  /**
+   * A black-box classifier: `(images: Tensor4D [n, h, w, c] in [0, 1]) => [n, classes]` probabilities
+   * (a tensor or plain rows, sync or async), for example a wrapper around a remote API. When set, the
+   * map is computed only through it. Property only.
+   */
+  @property({ attribute: false }) probabilities?: ProbabilityFn;
+
+  /** Occluded copies per call of the probability function. */
+  @property({ type: Number, attribute: 'batch-size' }) batchSize = 32;
+
+  @state() private status: 'loading' | 'ready' | 'running' | 'error' = 'loading';
+  @state() private progress = 0;
+  @state() private message = '';
+  @state() private warning = '';
+  @state() private backend?: BackendInfo;
+  @state() private loaded?: LoadedModel;
+  @state() private samples: SpriteSample[] = [];
+  @state() private x?: Tensor4D;
+  @state() private clean?: number[];
+  @state() private result?: OcclusionResult;
+  @state() private partial?: { rows: number; cols: number; probabilities: Float32Array };
+  @state() private selected?: { row: number; col: number; probs: number[] };
+  @state() private occluder?: { y: number; x: number; p: number };
+  @state() private drawing = false;
+
+  @query('canvas.map') private mapCanvas?: HTMLCanvasElement;
+  @query('convlab-tensor-canvas.detail') private detailCanvas?: HTMLElement & { tensor?: tf.Tensor };
+
+  private loadAbort?: AbortController;
+  private mapAbort?: AbortController;
+  private mapRun = 0;
+  private selectedTensor?: Tensor4D;
+  private dragging = false;
+  private occluderQueued?: { y: number; x: number };
+  private occluderBusy = false;
+  /** Where the occluder is going (set at once; `occluder` follows when its probability is known). */
+  private occluderPos?: { y: number; x: number };
+
+  private shown(c: (typeof OCCLUSION_CONTROLS)[number]): boolean {
+    const list = this.controls.trim().toLowerCase();
+    if (list === 'all' || list === '') return true;
+    if (list === 'none') return false;
+    return list.split(/[\s,]+/).includes(c);
+  }
+
+  /** True when the map goes through a probability function only (a page-set one, or the model's wrapped as one). */
+  get isBlackBox(): boolean {
+    return this.blackBox || !!this.probabilities;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.hasUpdated) void this.start();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.loadAbort?.abort();
+    this.mapAbort?.abort();
+    tf.dispose([this.x, this.selectedTensor].filter((t): t is Tensor4D => !!t));
+    this.x = this.selectedTensor = undefined;
+  }
+
+  protected override firstUpdated(): void {
+    void this.start();
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    const was = (k: string) => changed.has(k) && changed.get(k) !== undefined;
+    if (was('model') || was('modelMeta')) {
+      void this.start();
+      return;
+    }
+    if (!this.loaded) return;
+    if (was('sample') || was('src')) {
+      void this.loadInitialInput();
+      return;
+    }
+    if (['patch', 'stride', 'fill', 'targetClass', 'blackBox', 'probabilities', 'batchSize'].some((k) => changed.has(k))) {
+      void this.computeMap();
+    }
+    if (changed.has('result') || changed.has('partial') || changed.has('occluder') || changed.has('x')) void this.paintMap();
+  }
+
+  private async start(): Promise<void> {
+    this.loadAbort?.abort();
+    const ac = new AbortController();
+    this.loadAbort = ac;
+    this.status = 'loading';
+    this.progress = 0;
+    this.message = 'Loading model…';
+    try {
+      this.backend = await ready();
+      const m = await loadModel(this.model, { signal: ac.signal, onProgress: (f) => (this.progress = f), meta: this.modelMeta || undefined });
+      if (ac.signal.aborted) return;
+      this.loaded = m;
+      this.samples = await loadSpriteSamples(samplesFor(this.model), m.meta.labels);
+      await this.loadInitialInput();
+    } catch (e) {
+      if (!isAbortError(e)) this.fail(e);
+    }
+  }
+
+  private async loadInitialInput(): Promise<void> {
+    if (this.src) return this.setInput(this.src);
+    if (this.samples.length) {
+      const i = clampInt(Number(this.sample) || 0, 0, this.samples.length - 1);
+      return this.setInput(this.samples[i].src);
+    }
+    this.fail(new Error('No input image: set the src attribute, or use a bundled model that ships samples.'));
+  }
+
+  /** Sets a new input image and computes its map. */
+  async setInput(source: ImageSource | Blob): Promise<void> {
+    const m = this.loaded;
+    if (!m) return;
+    this.status = 'running';
+    this.message = 'Reading the image…';
+    try {
+      const [h, w, c] = m.inputShape;
+      const x = await fromImage(source as ImageSource, { size: [h, w], channels: c as 1 | 3 });
+      const probs = tf.tidy(() => tf.softmax(m.logits(x)));
+      const p = Array.from(await probs.data());
+      probs.dispose();
+      this.x?.dispose();
+      this.x = x;
+      this.clean = p;
+      this.selected = undefined;
+      this.occluder = this.occluderPos = undefined;
+      await this.computeMap();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private fail(e: unknown): void {
+    this.status = 'error';
+    this.message = e instanceof Error ? e.message : String(e);
+  }
+
+  /** The class that is mapped: target-class when valid, else the predicted one. */
+  get classIndex(): number {
+    const m = this.loaded;
+    const predicted = this.clean ? this.clean.indexOf(Math.max(...this.clean)) : 0;
+    if (this.targetClass === '' || this.targetClass == null || !m) return predicted;
+    const t = Number(this.targetClass);
+    return Number.isInteger(t) && t >= 0 && t < m.numClasses ? t : predicted;
+  }
+
+  /** Settings after clamping, with a message for each value that had to change. */
+  private settings(): { patch: number; stride: number; notes: string[] } {
+    const m = this.loaded!;
+    const [h, w] = m.inputShape;
+    const side = Math.min(h, w);
+    const notes: string[] = [];
+    let patch = Math.round(Number(this.patch));
+    if (!Number.isFinite(patch) || patch < 1) {
+      notes.push(`A patch of ${this.patch} px is too small; using 1 px.`);
+      patch = 1;
+    } else if (patch > side) {
+      notes.push(`A patch of ${this.patch} px is larger than the ${h}×${w} image; using ${side} px.`);
+      patch = side;
+    }
+    let stride = Math.round(Number(this.stride));
+    if (!Number.isFinite(stride) || stride < 1) {
+      notes.push(`The stride must be at least 1 px (got ${this.stride}); using 1.`);
+      stride = 1;
+    }
+    const t = this.targetClass;
+    if (t !== '' && t != null) {
+      const n = Number(t);
+      if (!(Number.isInteger(n) && n >= 0 && n < m.numClasses)) {
+        notes.push(`There is no class ${t} (the model has classes 0 to ${m.numClasses - 1}); mapping the predicted class.`);
+      }
+    }
+    return { patch, stride, notes };
+  }
+
+  /** The probability function the map goes through. */
+  private probabilityFn(m: LoadedModel): ProbabilityFn {
+    if (this.probabilities) return this.probabilities;
+    if (this.blackBox) {
+      // The bundled model behind the same interface as a remote API: images in, plain rows out.
+      return async (images) => {
+        const p = tf.tidy(() => tf.softmax(m.logits(images)));
+        const rows = (await p.array()) as number[][];
+        p.dispose();
+        return rows;
+      };
+    }
+    return (images) => tf.tidy(() => tf.softmax(m.logits(images)) as Tensor2D);
+  }
+
+  private fillFor(x: Tensor4D, patch: number): { fill: OcclusionFill; dispose?: Tensor4D } {
+    switch (this.fill) {
+      case 'black':
+        return { fill: 0 };
+      case 'mean':
+        return { fill: 'mean' };
+      case 'blurred': {
+        const b = boxBlur(x, Math.max(3, patch | 1));
+        return { fill: b, dispose: b };
+      }
+      default:
+        return { fill: 0.5 };
+    }
+  }
+
+  /** Computes the full map, painting it progressively as batches finish. */
+  async computeMap(): Promise<OcclusionResult | undefined> {
+    const m = this.loaded;
+    const x = this.x;
+    if (!m || !x) return undefined;
+    this.mapAbort?.abort();
+    const ac = new AbortController();
+    this.mapAbort = ac;
+    const run = ++this.mapRun;
+    const { patch, stride, notes } = this.settings();
+    this.warning = notes.join(' ');
+    const classIndex = this.classIndex;
+    const { fill, dispose } = this.fillFor(x, patch);
+    this.status = 'running';
+    this.progress = 0;
+    this.message = 'Computing the occlusion map…';
+    this.result = undefined;
+    try {
+      const r = await occlusionMap(this.probabilityFn(m), x, classIndex, {
+        patch,
+        stride,
+        fill,
+        batchSize: this.batchSize,
+        signal: ac.signal,
+        onProgress: (p) => {
+          if (run !== this.mapRun) return;
+          this.progress = p.done / p.total;
+          this.message = `Computing the occlusion map… ${p.done} of ${p.total} positions`;
+          this.partial = { rows: p.rows, cols: p.cols, probabilities: p.probabilities.slice() };
+          this.emit('map-progress', { done: p.done, total: p.total });
+        },
+      });
+      if (run !== this.mapRun) return undefined;
+      this.result = r;
+      this.partial = undefined;
+      this.status = 'ready';
+      this.message = '';
+      const detail: MapCompleteDetail = {
+        classIndex,
+        label: m.meta.labels[classIndex],
+        baseline: r.baseline,
+        min: r.min,
+        max: r.max,
+        rows: r.rows,
+        cols: r.cols,
+        mostSensitive: r.mostSensitive,
+        blackBox: this.isBlackBox,
+      };
+      this.emit('map-complete', detail);
+      return r;
+    } catch (e) {
+      if (isAbortError(e) || run !== this.mapRun) return undefined;
+      this.fail(e);
+      return undefined;
+    } finally {
+      dispose?.dispose();
+    }
+  }
+
+  /** Paints the image, the (partial) map over it, and the occluder. */
+  private async paintMap(): Promise<void> {
+    const canvas = this.mapCanvas;
+    const m = this.loaded;
+    const x = this.x;
+    if (!canvas || !m || !x) return;
+    const map = this.result ?? this.partial;
+    const [h, w] = m.inputShape;
+    const scale = Math.max(1, Math.ceil(280 / Math.max(h, w)));
+    if (map) {
+      const t = tf.tensor2d(map.probabilities, [map.rows, map.cols]);
+      try {
+        await paintOverlay(canvas, x, t, { colormap: 'viridis', range: [0, 1], alpha: 0.65, scale });
+      } finally {
+        t.dispose();
+      }
+    } else {
+      await toCanvas(x, canvas, { scale, range: [0, 1], colormap: 'grey' });
+    }
+    const ctx = canvas.getContext('2d')!;
+    if (this.occluder) {
+      const p = this.settings().patch;
+      ctx.fillStyle = 'rgba(128,128,128,0.85)';
+      ctx.strokeStyle = '#fff';
+      ctx.lineWidth = 2;
+      ctx.fillRect(this.occluder.x * scale, this.occluder.y * scale, p * scale, p * scale);
+      ctx.strokeRect(this.occluder.x * scale, this.occluder.y * scale, p * scale, p * scale);
+    }
+  }
+
+  /** Image pixel under a pointer event, through getBoundingClientRect (holds under CSS transforms). */
+  private pixelAt(e: PointerEvent | MouseEvent): { y: number; x: number } | null {
+    const m = this.loaded;
+    if (!m || !this.mapCanvas) return null;
+    const [h, w] = m.inputShape;
+    const hit = clientToCell(this.mapCanvas.getBoundingClientRect(), e.clientX, e.clientY, h, w);
+    return hit ? { y: hit.row, x: hit.col } : null;
+  }
+
+  /** Top-left corner of a patch centred on a pixel, kept inside the image. */
+  private patchAt(px: { y: number; x: number }): { y: number; x: number } {
+    const [h, w] = this.loaded!.inputShape;
+    const p = this.settings().patch;
+    return { y: clampInt(px.y - p / 2, 0, h - p), x: clampInt(px.x - p / 2, 0, w - p) };
+  }
+
+  private onPointerDown(e: PointerEvent): void {
+    const px = this.pixelAt(e);
+    if (!px) return;
+    if (e.shiftKey || this.result === undefined) {
+      this.selectCellAt(px);
+      return;
+    }
+    this.dragging = true;
+    (e.target as Element).setPointerCapture?.(e.pointerId);
+    this.moveOccluder(this.patchAt(px));
+  }
+
+  private onPointerMove(e: PointerEvent): void {
+    if (!this.dragging) return;
+    const px = this.pixelAt(e);
+    if (px) this.moveOccluder(this.patchAt(px));
+  }
+
+  private onPointerUp(e: PointerEvent): void {
+    if (!this.dragging) return;
+    this.dragging = false;
+    const px = this.pixelAt(e);
+    if (px) this.selectCellAt(px);
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const m = this.loaded;
+    if (!m) return;
+    const step = e.shiftKey ? 4 : 1;
+    const cur = this.occluderPos ?? { y: 0, x: 0 };
+    const moves: Record<string, [number, number]> = { ArrowUp: [-step, 0], ArrowDown: [step, 0], ArrowLeft: [0, -step], ArrowRight: [0, step] };
+    if (moves[e.key]) {
+      e.preventDefault();
+      const [h, w] = m.inputShape;
+      const p = this.settings().patch;
+      this.moveOccluder({ y: clampInt(cur.y + moves[e.key][0], 0, h - p), x: clampInt(cur.x + moves[e.key][1], 0, w - p) });
+    } else if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      const p = this.settings().patch;
+      this.selectCellAt({ y: cur.y + p / 2, x: cur.x + p / 2 });
+    } else if (e.key === 'Escape') {
+      this.occluder = this.occluderPos = undefined;
+    }
+  }
+
+  /** Moves the single occluder and updates the class probability live (one forward pass per frame). */
+  private moveOccluder(pos: { y: number; x: number }): void {
+    this.occluderPos = pos;
+    this.occluderQueued = pos;
+    if (this.occluderBusy) return;
+    this.occluderBusy = true;
+    const loop = async () => {
+      try {
+        while (this.occluderQueued) {
+          const at = this.occluderQueued;
+          this.occluderQueued = undefined;
+          const p = await this.probabilityWithPatch(at);
+          this.occluder = { ...at, p };
+          await new Promise((r) => requestAnimationFrame(r));
+        }
+      } finally {
+        this.occluderBusy = false;
+      }
+    };
+    void loop();
+  }
+
+  /** One occluded copy: P(class | x with the patch at pos). */
+  private async probabilityWithPatch(pos: { y: number; x: number }): Promise<number> {
+    const rows = await this.occludedProbabilities(pos);
+    return rows[this.classIndex];
+  }
+
+  private occludedImage(pos: { y: number; x: number }): Tensor4D {
+    const m = this.loaded!;
+    const x = this.x!;
+    const [h, w, c] = m.inputShape;
+    const { patch } = this.settings();
+    return tf.tidy(() => {
+      const mask = tf.buffer([1, h, w, 1]);
+      for (let y = pos.y; y < Math.min(h, pos.y + patch); y++) for (let xx = pos.x; xx < Math.min(w, pos.x + patch); xx++) mask.set(1, 0, y, xx, 0);
+      const mk = mask.toTensor();
+      const fillT =
+        this.fill === 'black' ? tf.zeros([1, 1, 1, c]) : this.fill === 'mean' ? tf.mean(x, [1, 2], true) : this.fill === 'blurred' ? boxBlur(x, Math.max(3, patch | 1)) : tf.fill([1, 1, 1, c], 0.5);
+      return tf.add(tf.mul(x, tf.sub(1, mk)), tf.mul(fillT, mk)) as Tensor4D;
+    });
+  }
+
+  private async occludedProbabilities(pos: { y: number; x: number }): Promise<number[]> {
+    const m = this.loaded!;
+    const img = this.occludedImage(pos);
+    try {
+      const out = await this.probabilityFn(m)(img);
+      if (out instanceof tf.Tensor) {
+        const rows = (await out.array()) as number[][];
+        out.dispose();
+        return rows[0];
+      }
+      return Array.from((out as ArrayLike<number>[])[0]);
+    } finally {
+      img.dispose();
+    }
+  }
+
+  /** Shows the occluded input of the map cell under a pixel, with its top predictions. */
+  private async selectCellAt(px: { y: number; x: number }): Promise<void> {
+    const m = this.loaded;
+    const r = this.result;
+    if (!m || !r) return;
+    const near = (list: number[], v: number) => list.reduce((best, p, i) => (Math.abs(p + r.patch / 2 - v) < Math.abs(list[best] + r.patch / 2 - v) ? i : best), 0);
+    await this.selectCell(near(r.ys, px.y), near(r.xs, px.x));
+  }
+
+  /** Selects map cell (row, col): its occluded input and top predictions appear beside the map. */
+  async selectCell(row: number, col: number): Promise<void> {
+    const r = this.result;
+    if (!r) return;
+    const pos = { y: r.ys[row], x: r.xs[col] };
+    const probs = await this.occludedProbabilities(pos);
+    this.selectedTensor?.dispose();
+    this.selectedTensor = this.occludedImage(pos);
+    this.selected = { row, col, probs };
+  }
+
+  private onPick(e: CustomEvent<{ source: ImageSource | Blob; index?: number; origin?: string }>): void {
+    const { source, index, origin } = e.detail;
+    const s = origin === 'sample' && index !== undefined ? this.pickerSamples[index] : undefined;
+    if (s) this.sample = s.index;
+    void this.setInput(s ? s.src : source);
+  }
+
+  private get pickerSamples(): (SpriteSample & { index: number })[] {
+    return this.samples.map((s, index) => ({ ...s, index })).filter((s) => s.index % 10 < 2);
+  }
+
+  protected override render() {
+    const m = this.loaded;
+    return html`
+      <convlab-status
+        .state=${this.status}
+        .progress=${this.progress}
+        .message=${this.message}
+        .backend=${this.backend}
+        ?retryable=${this.status === 'error'}
+        @retry=${() => (this.loaded ? this.loadInitialInput() : this.start())}
+      ></convlab-status>
+      ${this.warning ? html`<p class="warning" role="alert">${this.warning}</p>` : nothing}
+      ${m ? this.renderBody(m) : nothing}
+    `;
+  }
+
+  private renderBody(m: LoadedModel) {
+    const labels = m.meta.labels;
+    const k = this.classIndex;
+    const r = this.result;
+    const size = this.settings();
+    const [h, w] = m.inputShape;
+    const rows = occlusionPositions(h, size.patch, size.stride).length;
+    const cols = occlusionPositions(w, size.patch, size.stride).length;
+    return html`
+      <div class="layout">
+        <figure class="main">
+          <figcaption>
+            P(<strong>${labels[k]}</strong> | image with a ${size.patch}×${size.patch} patch hidden), at each of ${rows}×${cols} positions
+            ${this.isBlackBox ? html`<span class="badge" title="Only class probabilities are used: no gradients, no weights.">black box</span>` : nothing}
+          </figcaption>
+          <canvas
+            class="map"
+            part="image"
+            tabindex="0"
+            role="img"
+            aria-label=${r
+              ? `Occlusion map for class ${labels[k]}: the probability falls most, to ${(r.probabilities[r.mostSensitive.row * r.cols + r.mostSensitive.col] * 100).toFixed(1)}%, when the patch covers rows ${r.mostSensitive.y} to ${r.mostSensitive.y + r.patch - 1} and columns ${r.mostSensitive.x} to ${r.mostSensitive.x + r.patch - 1}. Arrow keys move a single occluder; Enter shows that occluded image.`
+              : 'The input image; the occlusion map is being computed.'}
+            @pointerdown=${this.onPointerDown}
+            @pointermove=${this.onPointerMove}
+            @pointerup=${this.onPointerUp}
+            @keydown=${this.onKey}
+          ></canvas>
+          <div class="legend" part="legend">
+            <span>0%</span><span class="bar" style="background: ${colormapGradient('viridis')}"></span><span>100%</span>
+          </div>
+          <p class="readout" aria-live="polite">
+            ${r
+              ? html`Unoccluded: ${(r.baseline * 100).toFixed(1)}%. Lowest ${(r.min * 100).toFixed(1)}% (patch at row ${r.mostSensitive.y}, column ${r.mostSensitive.x}); highest ${(r.max * 100).toFixed(1)}%.`
+              : nothing}
+            ${this.occluder ? html`<br />Occluder at (${this.occluder.y}, ${this.occluder.x}): <strong>${(this.occluder.p * 100).toFixed(1)}%</strong>` : nothing}
+          </p>
+          <p class="hint">Drag on the image to move a single occluder; release or press Enter to see that occluded input.</p>
+        </figure>
+        ${this.selected
+          ? html`<figure class="detail">
+              <figcaption>Occluded input, patch at row ${r?.ys[this.selected.row]}, column ${r?.xs[this.selected.col]}</figcaption>
+              <convlab-tensor-canvas class="detail" .tensor=${this.selectedTensor} colormap="grey" .range=${[0, 1]} label="The occluded input image"></convlab-tensor-canvas>
+              <convlab-prob-bars heading="Prediction" .labels=${labels} .probabilities=${this.selected.probs} top="3" .highlight=${k}></convlab-prob-bars>
+            </figure>`
+          : this.clean
+            ? html`<figure class="detail">
+                <convlab-prob-bars heading="Prediction without occlusion" .labels=${labels} .probabilities=${this.clean} top="3" .highlight=${k}></convlab-prob-bars>
+              </figure>`
+            : nothing}
+      </div>
+      ${this.renderControls(m)}
+    `;
+  }
+
+  private renderControls(m: LoadedModel) {
+    const [h, w] = m.inputShape;
+    const side = Math.min(h, w);
+    return html`<div class="controls" part="controls">
+      ${this.shown('patch')
+        ? html`<convlab-slider label="Patch size (px)" min="1" max=${side} step="1" digits="0" .value=${this.settings().patch} @change=${(e: CustomEvent<{ value: number }>) => (this.patch = e.detail.value)}></convlab-slider>`
+        : nothing}
+      ${this.shown('stride')
+        ? html`<convlab-slider label="Stride (px)" min="1" max=${Math.max(1, Math.floor(side / 2))} step="1" digits="0" .value=${this.settings().stride} @change=${(e: CustomEvent<{ value: number }>) => (this.stride = e.detail.value)}></convlab-slider>`
+        : nothing}
+      ${this.shown('fill')
+        ? html`<label class="field">Fill
+            <select @change=${(e: Event) => (this.fill = (e.target as HTMLSelectElement).value as OcclusionFillName)}>
+              ${(['grey', 'black', 'mean', 'blurred'] as const).map((f) => html`<option value=${f} ?selected=${f === this.fill}>${f === 'mean' ? 'image mean' : f}</option>`)}
+            </select></label>`
+        : nothing}
+      ${this.shown('class')
+        ? html`<label class="field">Class
+            <select @change=${(e: Event) => (this.targetClass = (e.target as HTMLSelectElement).value)}>
+              <option value="" ?selected=${this.targetClass === ''}>the predicted class</option>
+              ${m.meta.labels.map((l, i) => html`<option value=${i} ?selected=${String(i) === String(this.targetClass)}>${l}</option>`)}
+            </select></label>`
+        : nothing}
+      ${this.shown('mode')
+        ? html`<label class="check"><input type="checkbox" .checked=${this.isBlackBox} ?disabled=${!!this.probabilities} @change=${(e: Event) => (this.blackBox = (e.target as HTMLInputElement).checked)} /> Black box: probabilities only</label>`
+        : nothing}
+      ${this.shown('source')
+        ? html`<div class="source">
+            <div class="tabs" role="group" aria-label="Input source">
+              <button type="button" aria-pressed=${String(!this.drawing)} @click=${() => (this.drawing = false)}>Pick an image</button>
+              <button type="button" aria-pressed=${String(this.drawing)} @click=${() => (this.drawing = true)}>Draw</button>
+            </div>
+            ${this.drawing
+              ? html`<convlab-draw-pad @draw-end=${(e: CustomEvent<{ pixels: ImageData }>) => this.setInput(e.detail.pixels)}></convlab-draw-pad>`
+              : html`<convlab-image-picker .samples=${this.pickerSamples} @image-select=${this.onPick}></convlab-image-picker>`}
+          </div>`
+        : nothing}
+    </div>`;
+  }
+}

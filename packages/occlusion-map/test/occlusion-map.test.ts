@@ -1,0 +1,156 @@
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { ready, tf, loadModel, type Tensor4D } from '@convlab/tensor';
+import '@convlab/models';
+import '../src/index.js';
+import type { OcclusionMap, MapCompleteDetail } from '../src/index.js';
+
+async function complete(el: OcclusionMap): Promise<MapCompleteDetail> {
+  return ((await oneEvent(el, 'map-complete')) as CustomEvent<MapCompleteDetail>).detail;
+}
+
+/** Counts gradient computations anywhere in TF.js: every tf.grad / valueAndGrad goes through engine.gradients. */
+function countGradients(): { count: () => number; restore: () => void } {
+  const engine = tf.engine() as unknown as { gradients: (...a: unknown[]) => unknown };
+  const orig = engine.gradients;
+  let n = 0;
+  engine.gradients = function (this: unknown, ...a: unknown[]) {
+    n++;
+    return orig.apply(this, a);
+  };
+  return { count: () => n, restore: () => (engine.gradients = orig) };
+}
+
+describe('<occlusion-map>', () => {
+  before(async () => {
+    const info = await ready();
+    expect(tf.getBackend()).to.equal(info.name);
+  });
+
+  it('maps the predicted class of a digit over 144 positions (patch 6, stride 2)', async () => {
+    const el = await fixture<OcclusionMap>(html`<occlusion-map sample="0" patch="6" stride="2"></occlusion-map>`);
+    const d = await complete(el);
+    expect([d.rows, d.cols]).to.deep.equal([12, 12]);
+    expect(d.classIndex).to.equal(0);
+    expect(d.label).to.equal('0');
+    expect(d.baseline).to.be.greaterThan(0.9);
+    expect(d.min).to.be.at.most(d.baseline);
+    expect(d.mostSensitive.drop).to.be.closeTo(d.baseline - d.min, 1e-6);
+    expect(d.blackBox).to.equal(false);
+    expect(el.shadowRoot!.querySelector('.readout')!.textContent).to.match(/Unoccluded: \d+\.\d%/);
+    await expect(el).to.be.accessible();
+  });
+
+  it('computes in batches through a page-set probability function, with progress, and no gradient', async () => {
+    const model = await loadModel('digits');
+    let calls = 0;
+    const grads = countGradients();
+    try {
+      // Control: the counter sees a gradient when there is one.
+      tf.dispose(tf.grad((v: tf.Tensor) => tf.sum(v))(tf.ones([2])));
+      expect(grads.count()).to.equal(1);
+      const el = document.createElement('occlusion-map') as OcclusionMap;
+      el.setAttribute('batch-size', '16');
+      el.probabilities = async (images: Tensor4D) => {
+        calls++;
+        const p = tf.tidy(() => tf.softmax(model.logits(images)));
+        const rows = (await p.array()) as number[][];
+        p.dispose();
+        return rows;
+      };
+      const progress: number[] = [];
+      el.addEventListener('map-progress', (e) => progress.push((e as CustomEvent<{ done: number }>).detail.done));
+      const done = oneEvent(el, 'map-complete');
+      (await fixture(html`<div></div>`)).append(el);
+      const d = ((await done) as CustomEvent<MapCompleteDetail>).detail;
+      expect(d.blackBox).to.equal(true);
+      expect(calls).to.equal(1 + Math.ceil(144 / 16));
+      expect(grads.count(), 'no gradient in black-box mode').to.equal(1);
+      expect(progress, 'progress after every batch').to.deep.equal([16, 32, 48, 64, 80, 96, 112, 128, 144]);
+      expect(el.shadowRoot!.querySelector('.badge')!.textContent).to.equal('black box');
+    } finally {
+      grads.restore();
+    }
+  });
+
+  it('uses the bundled model through the same interface in black-box mode', async () => {
+    const grads = countGradients();
+    try {
+      const el = await fixture<OcclusionMap>(html`<occlusion-map sample="10" black-box></occlusion-map>`);
+      const d = await complete(el);
+      expect(d.blackBox).to.equal(true);
+      expect(d.classIndex).to.equal(1);
+      expect(grads.count()).to.equal(0);
+    } finally {
+      grads.restore();
+    }
+  });
+
+  it('shows the occluded input and its predictions for a clicked cell, under a CSS scale', async () => {
+    const wrap = await fixture<HTMLDivElement>(html`<div style="transform: scale(0.5); transform-origin: 0 0; width: 900px">
+      <occlusion-map sample="30" patch="7" stride="7"></occlusion-map>
+    </div>`);
+    const el = wrap.querySelector('occlusion-map')!;
+    const d = await complete(el);
+    expect([d.rows, d.cols]).to.deep.equal([4, 4]);
+    const canvas = el.shadowRoot!.querySelector('canvas.map') as HTMLCanvasElement;
+    const r = canvas.getBoundingClientRect();
+    // The centre of cell (row 2, col 1): image pixel (17.5, 10.5) of 28.
+    const at = (type: string) =>
+      canvas.dispatchEvent(new PointerEvent(type, { bubbles: true, composed: true, pointerId: 1, buttons: type === 'pointerup' ? 0 : 1, clientX: r.left + (10.5 / 28) * r.width, clientY: r.top + (17.5 / 28) * r.height }));
+    at('pointerdown');
+    at('pointerup');
+    await waitUntil(() => el.shadowRoot!.querySelector('figure.detail figcaption')?.textContent?.includes('row 14'), 'detail shows', { timeout: 10000 });
+    expect(el.shadowRoot!.querySelector('figure.detail figcaption')!.textContent).to.match(/row 14, column 7/);
+    expect(el.shadowRoot!.querySelector('figure.detail convlab-prob-bars')).to.exist;
+  });
+
+  it('moves a single occluder with the keyboard and shows the live probability', async () => {
+    const el = await fixture<OcclusionMap>(html`<occlusion-map sample="50"></occlusion-map>`);
+    await complete(el);
+    const canvas = el.shadowRoot!.querySelector('canvas.map') as HTMLCanvasElement;
+    canvas.focus();
+    for (const key of ['ArrowRight', 'ArrowRight', 'ArrowDown']) canvas.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+    await waitUntil(() => /Occluder at \(1, 2\): \d+\.\d%/.test(el.shadowRoot!.querySelector('.readout')!.textContent!), 'occluder readout', { timeout: 10000 });
+  });
+
+  it('clamps a patch larger than the image and a stride of zero, with a clear message', async () => {
+    const el = await fixture<OcclusionMap>(html`<occlusion-map sample="0" patch="40" stride="0"></occlusion-map>`);
+    const d = await complete(el);
+    expect([d.rows, d.cols]).to.deep.equal([1, 1]);
+    const warning = el.shadowRoot!.querySelector('.warning[role="alert"]')!.textContent!;
+    expect(warning).to.match(/patch of 40 px is larger than the 28×28 image; using 28 px/);
+    expect(warning).to.match(/stride must be at least 1 px \(got 0\); using 1/);
+  });
+
+  it('says so for an unknown class and maps the predicted one', async () => {
+    const el = await fixture<OcclusionMap>(html`<occlusion-map sample="20" target-class="42"></occlusion-map>`);
+    const d = await complete(el);
+    expect(d.classIndex).to.equal(2);
+    expect(el.shadowRoot!.querySelector('.warning')!.textContent).to.match(/There is no class 42/);
+    el.targetClass = '5';
+    const d2 = await complete(el);
+    expect(d2.classIndex).to.equal(5);
+    expect(el.shadowRoot!.querySelector('.warning')).to.equal(null);
+  });
+
+  it('shows an alert when the model cannot be loaded', async () => {
+    const el = await fixture<OcclusionMap>(html`<occlusion-map model="/nope/model.json"></occlusion-map>`);
+    await waitUntil(() => el.shadowRoot!.querySelector('convlab-status')?.shadowRoot?.querySelector('[role="alert"]'), 'alert', { timeout: 20000 });
+  });
+
+  it('leaves no tensor behind after 50 full maps', async () => {
+    const el = await fixture<OcclusionMap>(html`<occlusion-map sample="60" fill="blurred"></occlusion-map>`);
+    await complete(el);
+    await new Promise((r) => setTimeout(r, 50)); // let the last repaint finish
+    const base = tf.memory().numTensors;
+    for (let i = 0; i < 50; i++) {
+      el.fill = (['grey', 'black', 'mean', 'blurred'] as const)[i % 4];
+      await el.updateComplete;
+      await el.computeMap();
+    }
+    el.fill = 'blurred';
+    await el.computeMap();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(tf.memory().numTensors).to.equal(base);
+  });
+});
