@@ -68,6 +68,7 @@ test('the lecture page: formulas, the FGSM demo reacts to its slider, no console
   assert.match(await readout(), /= 0\.100/);
   // Drag the epsilon slider with the mouse, as a student would.
   const range = page.locator('#fgsm convlab-slider input[type="range"]');
+  await range.scrollIntoViewIfNeeded();
   const box = await range.boundingBox();
   await page.mouse.move(box.x + 2, box.y + box.height / 2);
   await page.mouse.down();
@@ -84,6 +85,10 @@ for (const [tag, query, check] of [
   ['fgsm-demo', '?epsilon=0.2&sample=3&controls=epsilon', async (page) => {
     assert.equal(await page.getAttribute('fgsm-demo', 'epsilon'), '0.2');
     assert.equal(await page.getAttribute('fgsm-demo', 'controls'), 'epsilon');
+  }],
+  ['occlusion-map', '?sample=3&patch=7&stride=7&fill=black', async (page) => {
+    assert.equal(await page.getAttribute('occlusion-map', 'fill'), 'black');
+    assert.match(await page.locator('occlusion-map').evaluate((el) => el.shadowRoot.textContent), /4×4 positions/);
   }],
   ['fgsm-linear', '?epsilon=0.3', async (page) => {
     assert.match(await page.locator('fgsm-linear').evaluate((el) => el.shadowRoot.textContent), /0\.7311/);

@@ -18,6 +18,7 @@ export default defineConfig({
         lecture: page('lecture.html'),
         'embed/fgsm-demo': page('embed/fgsm-demo.html'),
         'embed/fgsm-linear': page('embed/fgsm-linear.html'),
+        'embed/occlusion-map': page('embed/occlusion-map.html'),
       },
     },
   },

@@ -7,6 +7,7 @@ type Loader = () => Promise<unknown>;
 const widgets: Record<string, Loader> = {
   'fgsm-demo': () => import('@convlab/fgsm-demo'),
   'fgsm-linear': () => import('@convlab/fgsm-demo'),
+  'occlusion-map': () => import('@convlab/occlusion-map'),
 };
 
 const tag = document.body.dataset.tag ?? '';

@@ -2,6 +2,7 @@
 import katex from 'katex';
 import '@convlab/models';
 import '@convlab/fgsm-demo';
+import '@convlab/occlusion-map';
 import { setupTheme } from './theme.js';
 
 setupTheme();
@@ -12,11 +13,9 @@ for (const el of document.querySelectorAll<HTMLElement>('[data-tex], [data-tex-d
   katex.render(tex, el, { output: 'mathml', displayMode: display, throwOnError: false });
 }
 
-// The page is ready for a reader (and for the end-to-end test) once the FGSM demo shows x'.
-document.getElementById('fgsm')?.addEventListener(
-  'prediction-change',
-  () => {
-    document.body.dataset.ready = 'true';
-  },
-  { once: true },
-);
+// The page is ready for a reader (and for the end-to-end test) once every widget has a first result.
+const firsts = [
+  new Promise((r) => document.getElementById('fgsm')?.addEventListener('prediction-change', r, { once: true })),
+  new Promise((r) => document.getElementById('occlusion')?.addEventListener('map-complete', r, { once: true })),
+];
+void Promise.all(firsts).then(() => (document.body.dataset.ready = 'true'));

@@ -57,7 +57,7 @@ const clampInt = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo
  * @fires map-progress - After each batch of occluded copies: `{done, total}` positions.
  * @fires map-complete - When a full map is done: `{classIndex, label, baseline, min, max, rows, cols, mostSensitive, blackBox}`.
  * @csspart image - The image with the heat map and the occluder.
- * @csspart legend - The colour legend.
+ * @csspart legend - The colour legend (the map's own probability range).
  * @csspart controls - The controls.
  * @cssprop --convlab-canvas-size - Display size of the image (default 280px).
  */
@@ -373,7 +373,7 @@ export class OcclusionMap extends ConvLabElement {
     if (map) {
       const t = tf.tensor2d(map.probabilities, [map.rows, map.cols]);
       try {
-        await paintOverlay(canvas, x, t, { colormap: 'viridis', range: [0, 1], alpha: 0.65, scale });
+        await paintOverlay(canvas, x, t, { colormap: 'viridis', range: this.legendRange(), alpha: 0.65, scale });
       } finally {
         t.dispose();
       }
@@ -389,6 +389,25 @@ export class OcclusionMap extends ConvLabElement {
       ctx.fillRect(this.occluder.x * scale, this.occluder.y * scale, p * scale, p * scale);
       ctx.strokeRect(this.occluder.x * scale, this.occluder.y * scale, p * scale, p * scale);
     }
+  }
+
+  /**
+   * The probability range the colours span: the map's own [min, max] (so that small drops show), at
+   * least 1% wide; [0, 1] while nothing is computed.
+   */
+  private legendRange(): [number, number] {
+    const map = this.result ?? this.partial;
+    if (!map) return [0, 1];
+    let lo = Infinity,
+      hi = -Infinity;
+    for (const p of map.probabilities) {
+      if (Number.isNaN(p)) continue;
+      lo = Math.min(lo, p);
+      hi = Math.max(hi, p);
+    }
+    if (!Number.isFinite(lo)) return [0, 1];
+    if (hi - lo < 0.01) lo = Math.max(0, hi - 0.01);
+    return [lo, hi];
   }
 
   /** Image pixel under a pointer event, through getBoundingClientRect (holds under CSS transforms). */
@@ -587,7 +606,7 @@ export class OcclusionMap extends ConvLabElement {
             @keydown=${this.onKey}
           ></canvas>
           <div class="legend" part="legend">
-            <span>0%</span><span class="bar" style="background: ${colormapGradient('viridis')}"></span><span>100%</span>
+            <span>${(this.legendRange()[0] * 100).toFixed(1)}%</span><span class="bar" style="background: ${colormapGradient('viridis')}"></span><span>${(this.legendRange()[1] * 100).toFixed(1)}%</span>
           </div>
           <p class="readout" aria-live="polite">
             ${r
