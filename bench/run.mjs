@@ -1,27 +1,17 @@
 // `npm run bench`: bundles the benchmark page, serves it on localhost, runs each configuration in
 // headless Chromium (a fresh page per run: the backend is chosen once per page), prints a table and
 // writes bench/results.json. Benchmarks, not tests: nothing here passes or fails on a time.
-import * as esbuild from 'esbuild';
+import { build, preview } from 'vite';
 import { chromium } from 'playwright-core';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, ensureChromium, log } from '../scripts/lib.mjs';
 
 const chrome = ensureChromium();
-await esbuild.build({
-  entryPoints: [join(root, 'bench/src/bench.ts')],
-  bundle: true,
-  format: 'esm',
-  outfile: join(root, 'bench/dist/bench.js'),
-  platform: 'browser',
-  target: 'es2022',
-  external: ['fs', 'path', 'os', 'crypto', 'worker_threads', 'perf_hooks', 'url', 'util'],
-  logLevel: 'warning',
-});
-// The bundle resolves the WASM binaries relative to packages/tensor/src: serve the repository root.
-const ctx = await esbuild.context({});
-const { port } = await ctx.serve({ servedir: root, host: '127.0.0.1' });
-const base = `http://127.0.0.1:${port}/bench/index.html`;
+// Built the way a site would build it (Vite), so that model files and WASM binaries are assets.
+await build({ root: join(root, 'bench'), base: './', logLevel: 'warn', build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 5000 } });
+const server = await preview({ root: join(root, 'bench'), preview: { port: 0, host: '127.0.0.1' }, logLevel: 'silent' });
+const base = new URL('index.html', server.resolvedUrls.local[0]).href;
 
 const flags = (process.env.CHROME_FLAGS ?? '--no-sandbox --use-angle=swiftshader --enable-unsafe-swiftshader --disable-background-networking --disable-component-update --no-first-run').split(' ');
 const browser = await chromium.launch({ executablePath: chrome, headless: true, args: flags });
@@ -31,6 +21,9 @@ const runs = [
   { suite: 'backends', backend: 'webgl' },
   { suite: 'backends', backend: 'wasm' },
   { suite: 'backends', backend: 'cpu' },
+  { suite: 'models', backend: 'auto' },
+  { suite: 'fgsm', backend: 'auto' },
+  { suite: 'occlusion', backend: 'auto' },
 ];
 const results = [];
 for (const r of runs) {
@@ -45,7 +38,7 @@ for (const r of runs) {
   await page.close();
 }
 await browser.close();
-await ctx.dispose();
+await server.close();
 
 const fmt = (v) => (v == null ? '-' : v.toFixed(v < 10 ? 2 : 1));
 console.log('\nBackends: small conv net (28x28x1 -> 10, 3 conv + 2 dense), batch 1; times in ms');
@@ -61,6 +54,22 @@ const webgl = results.find((x) => x.backend === 'webgl' && x.ok)?.result;
 if (auto && webgl) {
   console.log(`\nauto chose ${auto.backend} (${auto.reason}).`);
   console.log(`forward: forced webgl / auto = ${(webgl.forward.median / auto.forward.median).toFixed(1)}x; gradient: ${(webgl.gradient.median / auto.gradient.median).toFixed(1)}x`);
+}
+const get = (suite) => results.find((x) => x.suite === suite && x.ok)?.result;
+const m = get('models');
+if (m) {
+  console.log(`\nModels (auto: ${m.backend}): digits cold load ${fmt(m.coldLoadMs)} ms; forward p50 ${fmt(m.forward.median)} ms; input gradient p50 ${fmt(m.gradient.median)} ms`);
+}
+const f = get('fgsm');
+if (f) {
+  console.log(`\n<fgsm-demo> (auto: ${f.backend}, digits): eps-slider move to x' painted on its canvas p50 ${fmt(f.sliderToPaint.median)} ms, p95 ${fmt(f.sliderToPaint.p95)} ms;`);
+  console.log(`  to the next frame (on screen) p50 ${fmt(f.sliderToRepaint.median)} ms, p95 ${fmt(f.sliderToRepaint.p95)} ms (targets 16 / 33)`);
+  console.log(`  once-per-image gradient sign p50 ${fmt(f.gradientSign.median)} ms, p95 ${fmt(f.gradientSign.p95)} ms (target 150); new image to first x' p50 ${fmt(f.newImage.median)} ms`);
+}
+const o = get('occlusion');
+if (o) {
+  console.log(`\nOcclusion (auto: ${o.backend}): 28x28, patch 6, stride 2 (144 positions): batched p50 ${fmt(o.digitsBatched.median)} ms (target 100); one at a time ${fmt(o.digitsOneByOne.median)} ms; speed-up ${o.speedup.toFixed(1)}x`);
+  console.log(`  224x224 fixture, patch 32, stride 16 (169 positions): p50 ${fmt(o.hosted224.median)} ms`);
 }
 const file = join(root, 'bench/results.json');
 writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), chromium: browser.version?.() ?? null, results }, null, 2));

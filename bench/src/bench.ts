@@ -2,7 +2,22 @@
 // Results go to window.__bench for bench/run.mjs to read. Timings use performance.now() around
 // work that is awaited to completion (data() downloads force the GPU/WASM work to finish).
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ready, tf, type BackendName, type Tensor4D } from '@convlab/tensor';
+import {
+  ready,
+  tf,
+  loadModel,
+  registerModel,
+  fromImage,
+  gradientSign,
+  inputGradient,
+  occlusionMap,
+  classifierProbabilities,
+  type BackendName,
+  type Tensor4D,
+} from '@convlab/tensor';
+import '@convlab/models';
+import '@convlab/fgsm-demo';
+import type { FgsmDemo } from '@convlab/fgsm-demo';
 
 const params = new URLSearchParams(location.search);
 const suite = params.get('suite') ?? 'backends';
@@ -47,9 +62,7 @@ function smallConvNet(): tfl.Sequential {
 
 async function backends() {
   const t0 = performance.now();
-  // esbuild does not rewrite new URL('../wasm/…', import.meta.url): say where the binaries are.
-  const wasmPaths = '/packages/tensor/wasm/';
-  const info = await ready(backend === 'auto' ? { wasmPaths } : { prefer: backend as BackendName, wasmPaths });
+  const info = await ready(backend === 'auto' ? {} : { prefer: backend as BackendName });
   const first = tf.tidy(() => tf.add(tf.ones([2]), 1));
   await first.data();
   first.dispose();
@@ -88,7 +101,96 @@ async function backends() {
   };
 }
 
-const suites: Record<string, () => Promise<unknown>> = { backends };
+/** Cold load of the bundled digits model, then one forward pass and one input gradient. */
+async function models() {
+  const info = await ready();
+  const t0 = performance.now();
+  const m = await loadModel('digits');
+  const coldLoad = performance.now() - t0;
+  const x = tf.randomUniform([1, 28, 28, 1]) as Tensor4D;
+  const forward = await time(30, async () => {
+    const y = m.logits(x);
+    await y.data();
+    y.dispose();
+  });
+  const gradient = await time(20, async () => {
+    const g = inputGradient((t) => m.logits(t), x, 3);
+    await g.data();
+    g.dispose();
+  });
+  x.dispose();
+  return { backend: info.name, coldLoadMs: coldLoad, forward, gradient };
+}
+
+const nextEvent = (el: EventTarget, type: string) => new Promise<Event>((r) => el.addEventListener(type, r, { once: true }));
+
+/** <fgsm-demo>: the once-per-image gradient, and an epsilon-slider move until x' is repainted. */
+async function fgsm() {
+  const info = await ready();
+  const el = document.createElement('fgsm-demo') as FgsmDemo;
+  el.setAttribute('sample', '0');
+  el.setAttribute('controls', 'epsilon');
+  const first = nextEvent(el, 'prediction-change');
+  document.body.append(el);
+  await first;
+  const m = await loadModel('digits');
+  const img = tf.randomUniform([1, 28, 28, 1]) as Tensor4D;
+  const grad = await time(20, async () => {
+    const d = gradientSign((t) => m.logits(t), img, 3);
+    await d.data();
+    d.dispose();
+  });
+  img.dispose();
+  // A new image in the element: read, classify, gradient sign, first x'.
+  const newImage = await time(10, async () => {
+    const done = nextEvent(el, 'prediction-change');
+    el.sample = (el.sample + 10) % 100;
+    await done;
+  });
+  const slider = el.shadowRoot!.querySelector('convlab-slider')!;
+  const range = slider.shadowRoot!.querySelector('input[type="range"]') as HTMLInputElement;
+  const advCanvas = el.shadowRoot!.querySelectorAll('convlab-tensor-canvas')[2];
+  const toPaint: number[] = [];
+  const toFrame: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    const painted = nextEvent(advCanvas, 'paint');
+    const t0 = performance.now();
+    range.value = String(0.01 + (i % 40) * 0.01);
+    range.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+    await painted;
+    toPaint.push(performance.now() - t0);
+    // The canvas reaches the screen with the next frame.
+    await new Promise((r) => requestAnimationFrame(r));
+    toFrame.push(performance.now() - t0);
+  }
+  return { backend: info.name, gradientSign: grad, newImage, sliderToPaint: stats(toPaint), sliderToRepaint: stats(toFrame), gradientCalls: el.gradientCalls };
+}
+
+/** Occlusion maps: 28x28 digit (patch 6, stride 2: 144 positions) batched vs one at a time; 224x224 fixture. */
+async function occlusion() {
+  const info = await ready();
+  const digits = await loadModel('digits');
+  const x = tf.randomUniform([1, 28, 28, 1]) as Tensor4D;
+  const p = classifierProbabilities((t) => digits.logits(t));
+  await occlusionMap(p, x, 3, { patch: 6, stride: 2, batchSize: 32 });
+  const batched = await time(10, async () => void (await occlusionMap(p, x, 3, { patch: 6, stride: 2, batchSize: 32 })));
+  const single = await time(3, async () => void (await occlusionMap(p, x, 3, { patch: 6, stride: 2, batchSize: 1 })));
+  x.dispose();
+  // The fixture our scripts generate (random weights, 224x224x3 -> 1000), emitted as assets by Vite.
+  registerModel('hosted-224-fixture', {
+    url: new URL('../../packages/models/fixtures/hosted-224/model.json', import.meta.url).href,
+    files: { 'weights.bin': new URL('../../packages/models/fixtures/hosted-224/weights.bin', import.meta.url).href },
+  });
+  const hosted = await loadModel('hosted-224-fixture', { channels: [3] });
+  const big = await fromImage(new OffscreenCanvas(320, 240), { size: 224 });
+  const hp = classifierProbabilities((t) => hosted.logits(t));
+  await occlusionMap(hp, big, 0, { patch: 32, stride: 16, batchSize: 16 });
+  const large = await time(3, async () => void (await occlusionMap(hp, big, 0, { patch: 32, stride: 16, batchSize: 16 })));
+  big.dispose();
+  return { backend: info.name, digitsBatched: batched, digitsOneByOne: single, speedup: single.median / batched.median, hosted224: large };
+}
+
+const suites: Record<string, () => Promise<unknown>> = { backends, models, fgsm, occlusion };
 
 (async () => {
   try {

@@ -117,8 +117,6 @@ export class FgsmDemo extends ConvLabElement {
   private loadAbort?: AbortController;
   private pending = false;
   private busy = false;
-  private rerun = false;
-  private rafId = 0;
   private lastFired = '';
   private inputToken = 0;
 
@@ -137,8 +135,6 @@ export class FgsmDemo extends ConvLabElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.loadAbort?.abort();
-    cancelAnimationFrame(this.rafId);
-    this.rafId = 0;
     this.release();
   }
 
@@ -264,30 +260,25 @@ export class FgsmDemo extends ConvLabElement {
     return this.trueClass ?? this.clean?.top.index ?? 0;
   }
 
-  /** Coalesces updates to one per animation frame; never two computations at once. */
+  /**
+   * Runs the update now when idle; while one is running, later requests collapse into one more run
+   * with the newest settings. Never two computations at once, never a queue of stale ones.
+   */
   private schedule(): void {
     this.pending = true;
-    if (this.rafId) return;
-    this.rafId = requestAnimationFrame(() => {
-      this.rafId = 0;
-      void this.run();
-    });
+    if (!this.busy) void this.run();
   }
 
   private async run(): Promise<void> {
-    if (this.busy) {
-      this.rerun = true;
-      return;
-    }
+    if (this.busy) return;
     this.busy = true;
     try {
-      do {
-        this.rerun = false;
-        if (this.pending) {
-          this.pending = false;
-          await this.computeAdversarial();
-        }
-      } while (this.rerun || this.pending);
+      // Let the property changes of this task settle first (several attributes may change together).
+      await Promise.resolve();
+      while (this.pending) {
+        this.pending = false;
+        await this.computeAdversarial();
+      }
     } catch (e) {
       this.fail(e);
     } finally {
