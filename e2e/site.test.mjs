@@ -133,3 +133,32 @@ test('an embed page in a sandboxed iframe sizes itself through embed.js', async 
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('slides: a click inside the scaled reveal.js deck lands on the aimed cell', async () => {
+  const { page, problems } = await open('slides.html#/1');
+  await page.setViewportSize({ width: 900, height: 640 }); // reveal scales the 1280x860 slide down
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
+  const scale = await page.evaluate(() => window.deck.getScale());
+  assert.ok(scale < 0.9, `the deck is scaled (${scale})`);
+  const canvas = page.locator('#occlusion canvas.map');
+  const box = await canvas.boundingBox();
+  // Aim at the centre of the patch whose corner is (row 12, col 6): image pixel (15, 9) of 28.
+  const x = box.x + (9.5 / 28) * box.width;
+  const y = box.y + (15.5 / 28) * box.height;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.up();
+  await page.waitForFunction(() => document.querySelector('#occlusion').shadowRoot.querySelector('figure.detail figcaption'));
+  const caption = await page.locator('#occlusion').evaluate((el) => el.shadowRoot.querySelector('figure.detail figcaption').textContent);
+  assert.match(caption, /row 12, column 6/);
+  await page.screenshot({ path: join(out, 'slides-occlusion.png') });
+  // The FGSM slide: dragging its slider in the scaled deck changes epsilon.
+  await page.evaluate(() => window.deck.slide(2));
+  const range = page.locator('#fgsm convlab-slider input[type="range"]');
+  const rb = await range.boundingBox();
+  await page.mouse.click(rb.x + rb.width * 0.5, rb.y + rb.height / 2);
+  await page.waitForFunction(() => Math.abs(document.querySelector('#fgsm').epsilon - 0.25) < 0.02);
+  await page.screenshot({ path: join(out, 'slides-fgsm.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});

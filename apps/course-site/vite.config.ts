@@ -16,6 +16,7 @@ export default defineConfig({
       input: {
         index: page('index.html'),
         lecture: page('lecture.html'),
+        slides: page('slides.html'),
         'embed/fgsm-demo': page('embed/fgsm-demo.html'),
         'embed/fgsm-linear': page('embed/fgsm-linear.html'),
         'embed/occlusion-map': page('embed/occlusion-map.html'),

@@ -433,7 +433,7 @@ export class FgsmDemo extends ConvLabElement {
         </figure>
         <div class="op" aria-hidden="true">+ ${eps.toFixed(3)} ×</div>
         <figure part="panel" class="panel">
-          <figcaption>${this.mode === 'iterative' ? html`x′ − x <span class="muted">(${this.steps} steps)</span>` : html`sign(∇<sub>x</sub> L)`}</figcaption>
+          <figcaption>${this.mode === 'iterative' ? html`x′ − x <span class="muted">(${this.steps} steps)</span>` : html`x′ − x = ε · sign(∇<sub>x</sub> L) <span class="muted">(clipped)</span>`}</figcaption>
           <convlab-tensor-canvas
             .tensor=${this.perturbation}
             colormap="diverging"
