@@ -32,7 +32,10 @@ export function greyToImageData(g: GreyImage): ImageData {
 }
 
 /** Bounding box of the pixels above `threshold`, or null for an empty image. */
-export function inkBounds(g: GreyImage, threshold = 0.05): { x: number; y: number; width: number; height: number } | null {
+export function inkBounds(
+  g: GreyImage,
+  threshold = 0.05
+): { x: number; y: number; width: number; height: number } | null {
   let x0 = Infinity,
     y0 = Infinity,
     x1 = -1,
@@ -73,12 +76,11 @@ export function areaResize(
   g: GreyImage,
   region: { x: number; y: number; width: number; height: number },
   outWidth: number,
-  outHeight: number,
+  outHeight: number
 ): GreyImage {
   const sx = spans(region.x, region.width, outWidth);
   const sy = spans(region.y, region.height, outHeight);
-  const at = (x: number, y: number) =>
-    x >= 0 && y >= 0 && x < g.width && y < g.height ? g.data[y * g.width + x] : 0;
+  const at = (x: number, y: number) => (x >= 0 && y >= 0 && x < g.width && y < g.height ? g.data[y * g.width + x] : 0);
   // Horizontal pass over the rows the region touches, then the vertical pass.
   const rowsFrom = sy[0].i0;
   const rowsTo = sy[sy.length - 1].i0 + sy[sy.length - 1].w.length;

@@ -21,8 +21,8 @@ const OVERSAMPLE = 10;
  *
  * @summary A drawing pad whose output is preprocessed like MNIST digits.
  * @tagname convlab-draw-pad
- * @fires draw-end - At the end of each stroke. detail: {pixels: ImageData} (size x size, grey RGBA).
- * @fires draw-clear - The reader pressed "Clear". No detail.
+ * @fires {CustomEvent<DrawEndDetail>} draw-end - At the end of each stroke. detail: {pixels: ImageData} (size x size, grey RGBA).
+ * @fires {CustomEvent<undefined>} draw-clear - The reader pressed "Clear". No detail.
  * @csspart canvas - The drawing surface.
  * @csspart clear - The "Clear" button.
  * @cssprop --convlab-canvas-size - Display width of the pad (default 224px).

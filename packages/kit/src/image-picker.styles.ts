@@ -2,7 +2,7 @@ import { css } from 'lit';
 
 export const imagePickerStyles = css`
   :host {
-    --_thumb: var(--convlab-thumb-size, 56px);
+    --_thumb: var(--convlab-thumb-size, 3.75em);
     display: block;
   }
   .zone {
@@ -11,9 +11,7 @@ export const imagePickerStyles = css`
     padding: var(--_space);
     border: 2px dashed transparent;
     border-radius: var(--_radius);
-    transition:
-      border-color 0.15s,
-      background-color 0.15s;
+    transition: border-color 0.15s, background-color 0.15s;
   }
   .zone.dragging {
     border-color: var(--_accent);

@@ -52,7 +52,7 @@ export function isImageFile(f: Blob): boolean {
 export async function samplesFromSprite(
   spriteUrl: string,
   meta: SpriteMeta,
-  labelNames?: readonly string[],
+  labelNames?: readonly string[]
 ): Promise<{ label: string; src: ImageData }[]> {
   const res = await fetch(spriteUrl);
   if (!res.ok) throw new Error(`Could not load the sample sprite ${spriteUrl}: ${res.status} ${res.statusText}`.trim());
@@ -65,7 +65,9 @@ export async function samplesFromSprite(
     const rows = Math.ceil(count / columns);
     if (bitmap.width < columns * tile || bitmap.height < rows * tile) {
       throw new Error(
-        `The sprite is ${bitmap.width}x${bitmap.height}; ${count} tiles of ${tile}px in ${columns} columns need ${columns * tile}x${rows * tile}.`,
+        `The sprite is ${bitmap.width}x${bitmap.height}; ${count} tiles of ${tile}px in ${columns} columns need ${
+          columns * tile
+        }x${rows * tile}.`
       );
     }
     const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
@@ -76,7 +78,7 @@ export async function samplesFromSprite(
       const x = (i % columns) * tile;
       const y = Math.floor(i / columns) * tile;
       const cls = meta.labels[i];
-      const label = cls === undefined ? `Sample ${i + 1}` : (labelNames?.[cls] ?? String(cls));
+      const label = cls === undefined ? `Sample ${i + 1}` : labelNames?.[cls] ?? String(cls);
       out.push({ label, src: ctx.getImageData(x, y, tile, tile) });
     }
     return out;
@@ -97,13 +99,13 @@ interface Thumb {
  *
  * @summary Choose an image: samples, upload, drop or paste.
  * @tagname convlab-image-picker
- * @fires image-select - An image was chosen. detail: {source, label?, index?, origin: 'sample' | 'file' | 'drop' | 'paste'}.
+ * @fires {CustomEvent<ImageSelectDetail>} image-select - An image was chosen. detail: {source, label?, index?, origin: 'sample' | 'file' | 'drop' | 'paste'}.
  * @csspart zone - The drop zone around everything.
  * @csspart samples - The group of sample thumbnails.
  * @csspart thumb - A sample's button.
  * @csspart upload - The upload button.
  * @csspart error - The "not an image" message.
- * @cssprop --convlab-thumb-size - Side of a sample thumbnail (default 56px).
+ * @cssprop --convlab-thumb-size - Side of a sample thumbnail (default 3.75em: 56px at the default font size, larger in presenter mode).
  */
 export class ConvLabImagePicker extends ConvLabElement {
   static override styles = [...ConvLabElement.styles, imagePickerStyles];
@@ -171,7 +173,8 @@ export class ConvLabImagePicker extends ConvLabElement {
         if (src instanceof HTMLCanvasElement || src instanceof OffscreenCanvas || src instanceof ImageBitmap) {
           ctx.drawImage(src, 0, 0);
         } else {
-          const data = src instanceof ImageData ? src : new ImageData(new Uint8ClampedArray(src.data), src.width, src.height);
+          const data =
+            src instanceof ImageData ? src : new ImageData(new Uint8ClampedArray(src.data), src.width, src.height);
           ctx.putImageData(data, 0, 0);
         }
         thumb = { url: canvas.toDataURL('image/png'), small: Math.max(src.width, src.height) <= 64 };
@@ -185,7 +188,7 @@ export class ConvLabImagePicker extends ConvLabElement {
 
   private select(detail: ImageSelectDetail) {
     this.error = '';
-    this.selected = detail.origin === 'sample' ? (detail.index ?? -1) : -1;
+    this.selected = detail.origin === 'sample' ? detail.index ?? -1 : -1;
     this.emit<ImageSelectDetail>('image-select', detail);
   }
 
@@ -201,14 +204,14 @@ export class ConvLabImagePicker extends ConvLabElement {
   }
 
   private onSampleClick(index: number) {
-    const s = this.samples[index];
+    const s = this.samples?.[index];
     if (!s) return;
     this.focusIndex = index;
     this.select({ source: s.src, label: s.label, index, origin: 'sample' });
   }
 
   private onSamplesKey(e: KeyboardEvent) {
-    const n = this.samples.length;
+    const n = this.samples?.length ?? 0;
     if (!n) return;
     let i = this.focusIndex;
     if (e.key === 'ArrowRight' || e.key === 'ArrowDown') i = (i + 1) % n;
@@ -290,7 +293,13 @@ export class ConvLabImagePicker extends ConvLabElement {
       @paste=${this.onPaste}
     >
       ${samples.length
-        ? html`<div class="samples" part="samples" role="toolbar" aria-label=${this.label} @keydown=${this.onSamplesKey}>
+        ? html`<div
+            class="samples"
+            part="samples"
+            role="toolbar"
+            aria-label=${this.label}
+            @keydown=${this.onSamplesKey}
+          >
             ${samples.map((s, i) => {
               const t = this.thumbOf(s.src);
               return html`<button
@@ -312,7 +321,14 @@ export class ConvLabImagePicker extends ConvLabElement {
       <div class="actions">
         <button type="button" part="upload" @click=${this.onUploadClick}>${this.uploadLabel}</button>
         <span class="hint">or drop an image here, or paste one (Ctrl+V)</span>
-        <input type="file" accept="image/*" hidden tabindex="-1" aria-label=${this.uploadLabel} @change=${this.onFileChange} />
+        <input
+          type="file"
+          accept="image/*"
+          hidden
+          tabindex="-1"
+          aria-label=${this.uploadLabel}
+          @change=${this.onFileChange}
+        />
       </div>
       ${this.error ? html`<p class="error" part="error" role="alert">${this.error}</p>` : nothing}
     </div>`;

@@ -27,7 +27,7 @@ export function clientToCell(
   clientX: number,
   clientY: number,
   rows: number,
-  cols: number,
+  cols: number
 ): CellHit | null {
   if (!(rect.width > 0 && rect.height > 0 && rows >= 1 && cols >= 1)) return null;
   const x = (clientX - rect.left) / rect.width;
@@ -47,7 +47,7 @@ export function clientToCellClamped(
   clientX: number,
   clientY: number,
   rows: number,
-  cols: number,
+  cols: number
 ): CellHit | null {
   const eps = 1e-6;
   const cx = Math.min(Math.max(clientX, rect.left), rect.left + rect.width * (1 - eps));

@@ -32,6 +32,7 @@ export const probBarsStyles = css`
     white-space: nowrap;
   }
   .track {
+    display: block;
     height: 0.9em;
     border-radius: 2px;
     background: var(--_surface);
@@ -39,6 +40,7 @@ export const probBarsStyles = css`
     overflow: hidden;
   }
   .fill {
+    display: block;
     height: 100%;
     background: var(--_accent);
   }

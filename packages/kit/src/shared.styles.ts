@@ -2,8 +2,11 @@ import { css } from 'lit';
 
 /** Controls shared by the kit's elements: buttons, focus rings, visually hidden text. */
 export const sharedStyles = css`
+  /* The element paints its own background, so its text stays readable whichever theme the page has. */
   :host {
     box-sizing: border-box;
+    background-color: var(--_bg);
+    color: var(--_fg);
   }
   *,
   *::before,

@@ -28,8 +28,8 @@ export function decimalsOf(step: number): number {
  *
  * @summary A labelled slider with a number field.
  * @tagname convlab-slider
- * @fires input - While the value changes (dragging, typing). A CustomEvent with detail {value}; bubbles and is composed.
- * @fires change - When a change is committed (release, Enter, blur). detail {value}.
+ * @fires {CustomEvent<SliderValueDetail>} input - While the value changes (dragging, typing). A CustomEvent with detail {value}; bubbles and is composed.
+ * @fires {CustomEvent<SliderValueDetail>} change - When a change is committed (release, Enter, blur). detail {value}.
  * @csspart label - The label.
  * @csspart range - The range input.
  * @csspart number - The number field.

@@ -16,7 +16,7 @@ export type StatusBackend = Pick<BackendInfo, 'name' | 'reason'> | { name: strin
  * @summary Loading / running / error states, with progress and retry.
  * @tagname convlab-status
  * @slot - Shown in the ready state (nothing by default).
- * @fires retry - The reader pressed "Try again" in the error state. No detail.
+ * @fires {CustomEvent<undefined>} retry - The reader pressed "Try again" in the error state. No detail.
  * @csspart progress - The progress bar's container (loading).
  * @csspart busy - The busy indicator (running).
  * @csspart alert - The error box (error).

@@ -37,15 +37,11 @@ export const tensorCanvasStyles = css`
     position: absolute;
     pointer-events: none;
     outline: 2px solid #ffffff;
-    box-shadow:
-      0 0 0 3px #000000,
-      inset 0 0 0 1px #000000;
+    box-shadow: 0 0 0 3px #000000, inset 0 0 0 1px #000000;
   }
   :host([presenter]) .cell {
     outline-width: 3px;
-    box-shadow:
-      0 0 0 5px #000000,
-      inset 0 0 0 1px #000000;
+    box-shadow: 0 0 0 5px #000000, inset 0 0 0 1px #000000;
   }
   .actions {
     display: flex;

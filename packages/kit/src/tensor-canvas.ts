@@ -23,7 +23,11 @@ export interface CellActivateDetail {
 export function parseRange(value: string | null): RangeSpec {
   const v = (value ?? '').trim();
   if (v === 'symmetric') return 'symmetric';
-  const nums = v.replace(/^\[|\]$/g, '').split(/[\s,]+/).filter(Boolean).map(Number);
+  const nums = v
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map(Number);
   if (nums.length === 2 && nums.every(Number.isFinite) && nums[0] !== nums[1]) return [nums[0], nums[1]];
   return 'auto';
 }
@@ -45,9 +49,9 @@ function gridOf(t: Tensor | undefined): [number, number] | undefined {
  *
  * @summary A tensor painted on a canvas, with text alternative, cell picking and PNG export.
  * @tagname convlab-tensor-canvas
- * @fires paint - After each repaint (does not bubble). detail: PaintResult {range, width, height}.
- * @fires cell-pointer - (interactive) Pointer down / move / up over the map. detail: {row, col, x, y, phase, buttons}.
- * @fires cell-activate - (interactive) A cell was clicked, or chosen with Enter / Space. detail: {row, col}.
+ * @fires {CustomEvent<PaintResult>} paint - After each repaint (does not bubble). detail: PaintResult {range, width, height}.
+ * @fires {CustomEvent<CellPointerDetail>} cell-pointer - (interactive) Pointer down / move / up over the map. detail: {row, col, x, y, phase, buttons}.
+ * @fires {CustomEvent<CellActivateDetail>} cell-activate - (interactive) A cell was clicked, or chosen with Enter / Space. detail: {row, col}.
  * @csspart frame - The role="img" box around the canvas (focusable when interactive).
  * @csspart canvas - The canvas.
  * @csspart cell - The keyboard cursor over the focused cell.
@@ -118,35 +122,38 @@ export class ConvLabTensorCanvas extends ConvLabElement {
 
   private requestPaint(): void {
     this.dirty = true;
-    this.inflight ??= this.paintLoop();
+    if (this.inflight) return;
+    // paintLoop may finish synchronously (nothing to paint): clear `inflight` only after it is set.
+    const p = this.paintLoop();
+    this.inflight = p;
+    void p.finally(() => {
+      if (this.inflight === p) this.inflight = undefined;
+    });
   }
 
   /** At most one paint in flight; property changes during it coalesce into one more paint of the latest state. */
   private async paintLoop(): Promise<void> {
-    try {
-      while (this.dirty) {
-        this.dirty = false;
-        const t = this.tensor;
-        const canvas = this.canvas;
-        if (!canvas) break;
-        if (!t || t.isDisposed) {
-          canvas.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
-          this.last = undefined;
-          continue;
-        }
-        try {
-          const scale = Math.max(1, Math.round(Number(this.scale) || 1));
-          const result = await toCanvas(t, canvas, { colormap: this.colormap, range: this.range, scale });
-          this.last = result;
-          this.error = '';
-          this.dispatchEvent(new CustomEvent<PaintResult>('paint', { detail: result }));
-        } catch (e) {
-          // A tensor disposed while it was read is replaced by the owner: not worth an alert.
-          if (!t.isDisposed) this.error = (e as Error).message;
-        }
+    while (this.dirty) {
+      this.dirty = false;
+      const t = this.tensor;
+      const canvas = this.canvas;
+      if (!canvas) break;
+      if (!t || t.isDisposed) {
+        canvas.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
+        this.last = undefined;
+        continue;
       }
-    } finally {
-      this.inflight = undefined;
+      try {
+        const scale = Math.max(1, Math.round(Number(this.scale) || 1));
+        const result = await toCanvas(t, canvas, { colormap: this.colormap, range: this.range, scale });
+        this.last = result;
+        this.error = '';
+        this.dispatchEvent(new CustomEvent<PaintResult>('paint', { detail: result }));
+      } catch (e) {
+        this.last = undefined;
+        // A tensor disposed while it was read is replaced by the owner: not worth an alert.
+        if (!t.isDisposed) this.error = (e as Error).message;
+      }
     }
   }
 
@@ -265,7 +272,8 @@ export class ConvLabTensorCanvas extends ConvLabElement {
         ? html`<div
             class="cell"
             part="cell"
-            style="left: ${(100 * col) / cols}%; top: ${(100 * row) / rows}%; width: ${100 / cols}%; height: ${100 / rows}%"
+            style="left: ${(100 * col) / cols}%; top: ${(100 * row) / rows}%; width: ${100 / cols}%; height: ${100 /
+            rows}%"
           ></div>`
         : nothing;
     return html`<div

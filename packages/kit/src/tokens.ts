@@ -17,7 +17,16 @@
 import { css, unsafeCSS, type CSSResult } from 'lit';
 
 /** The colour tokens that change between light and dark. Keys are the token names without prefix. */
-export type ColorToken = 'fg' | 'bg' | 'surface' | 'border' | 'accent' | 'accent-fg' | 'danger' | 'muted' | 'focus-ring';
+export type ColorToken =
+  | 'fg'
+  | 'bg'
+  | 'surface'
+  | 'border'
+  | 'accent'
+  | 'accent-fg'
+  | 'danger'
+  | 'muted'
+  | 'focus-ring';
 
 /** Light palette. Text colours reach WCAG AA (4.5:1) on bg and surface; border reaches 3:1. */
 export const lightPalette: Readonly<Record<ColorToken, string>> = {
@@ -48,7 +57,7 @@ export const darkPalette: Readonly<Record<ColorToken, string>> = {
 const colors = (p: Readonly<Record<ColorToken, string>>, scheme: 'light' | 'dark') =>
   unsafeCSS(
     (Object.keys(p) as ColorToken[]).map((k) => `--_${k}: var(--convlab-${k}, ${p[k]});`).join('\n') +
-      `\ncolor-scheme: var(--convlab-color-scheme, ${scheme});`,
+      `\ncolor-scheme: var(--convlab-color-scheme, ${scheme});`
   );
 
 const light = colors(lightPalette, 'light');

@@ -17,7 +17,13 @@ describe('<convlab-status>', () => {
 
   it('reads its attributes and reflects state and retryable', async () => {
     const el = await fixture<ConvLabStatus>(
-      html`<convlab-status state="loading" progress="0.25" message="Loading model…" presenter theme="dark"></convlab-status>`,
+      html`<convlab-status
+        state="loading"
+        progress="0.25"
+        message="Loading model…"
+        presenter
+        theme="dark"
+      ></convlab-status>`
     );
     expect(el.state).to.equal('loading');
     expect(el.progress).to.equal(0.25);
@@ -37,7 +43,7 @@ describe('<convlab-status>', () => {
 
   it('shows a progress bar with the percentage while loading', async () => {
     const el = await fixture<ConvLabStatus>(
-      html`<convlab-status state="loading" progress="0.42" message="Loading model…"></convlab-status>`,
+      html`<convlab-status state="loading" progress="0.42" message="Loading model…"></convlab-status>`
     );
     const bar = $(el, '[role=progressbar]')!;
     expect(bar.getAttribute('aria-valuenow')).to.equal('42');
@@ -58,7 +64,7 @@ describe('<convlab-status>', () => {
 
   it('shows role=alert on error, and its retry button fires retry once', async () => {
     const el = await fixture<ConvLabStatus>(
-      html`<convlab-status state="error" message="The model could not be loaded." retryable></convlab-status>`,
+      html`<convlab-status state="error" message="The model could not be loaded." retryable></convlab-status>`
     );
     const alert = $(el, '[role=alert]')!;
     expect(alert.textContent).to.contain('The model could not be loaded.');

@@ -6,7 +6,8 @@ import type { ConvLabTensorCanvas, CellPointerDetail, CellActivateDetail } from 
 import { clientToCell } from '../src/pointer.js';
 
 const frameOf = (el: ConvLabTensorCanvas) => el.shadowRoot!.querySelector('[part=frame]') as HTMLElement;
-const pixel = (c: HTMLCanvasElement, x: number, y: number) => Array.from(c.getContext('2d')!.getImageData(x, y, 1, 1).data);
+const pixel = (c: HTMLCanvasElement, x: number, y: number) =>
+  Array.from(c.getContext('2d')!.getImageData(x, y, 1, 1).data);
 
 /** Client coordinates of the centre of cell (row, col) of a rows x cols map drawn in `rect`. */
 function cellCentre(rect: DOMRect, row: number, col: number, rows: number, cols: number): [number, number] {
@@ -67,7 +68,7 @@ describe('<convlab-tensor-canvas>', function () {
       [1, 0],
     ]);
     const el = await fixture<ConvLabTensorCanvas>(
-      html`<convlab-tensor-canvas colormap="grey" label="A checkerboard"></convlab-tensor-canvas>`,
+      html`<convlab-tensor-canvas colormap="grey" label="A checkerboard"></convlab-tensor-canvas>`
     );
     const painted = oneEvent(el, 'paint');
     el.tensor = t;
@@ -91,7 +92,7 @@ describe('<convlab-tensor-canvas>', function () {
   it('upscales by an integer scale and honours a fixed range', async () => {
     const t = tf.tensor2d([[0, 0.5]]);
     const el = await fixture<ConvLabTensorCanvas>(
-      html`<convlab-tensor-canvas colormap="grey" scale="4" range="0,2"></convlab-tensor-canvas>`,
+      html`<convlab-tensor-canvas colormap="grey" scale="4" range="0,2"></convlab-tensor-canvas>`
     );
     expect(el.range).to.deep.equal([0, 2]);
     el.tensor = t;
@@ -115,7 +116,12 @@ describe('<convlab-tensor-canvas>', function () {
   it('reads attributes, reflects its switches, and is accessible', async () => {
     const t = tf.zeros([3, 3]);
     const el = await fixture<ConvLabTensorCanvas>(
-      html`<convlab-tensor-canvas label="Saliency map" interactive saveable colormap="diverging"></convlab-tensor-canvas>`,
+      html`<convlab-tensor-canvas
+        label="Saliency map"
+        interactive
+        saveable
+        colormap="diverging"
+      ></convlab-tensor-canvas>`
     );
     el.tensor = t;
     await el.painted;
@@ -154,7 +160,13 @@ describe('<convlab-tensor-canvas>', function () {
     expect(rect.width).to.be.closeTo(el.canvas.offsetWidth / 2, 0.5);
     const [x, y] = cellCentre(rect, 2, 5, 4, 8);
     // Without the transform, these client coordinates would land on a different cell.
-    const unscaled = clientToCell({ left: rect.left, top: rect.top, width: el.canvas.offsetWidth, height: el.canvas.offsetHeight }, x, y, 4, 8)!;
+    const unscaled = clientToCell(
+      { left: rect.left, top: rect.top, width: el.canvas.offsetWidth, height: el.canvas.offsetHeight },
+      x,
+      y,
+      4,
+      8
+    )!;
     expect([unscaled.row, unscaled.col]).not.to.deep.equal([2, 5]);
 
     const details: CellPointerDetail[] = [];
@@ -216,7 +228,9 @@ describe('<convlab-tensor-canvas>', function () {
 
   it('moves a visible focus cell with the arrow keys; Enter and Space fire cell-activate', async () => {
     const t = tf.zeros([3, 3]);
-    const el = await fixture<ConvLabTensorCanvas>(html`<convlab-tensor-canvas interactive label="Map"></convlab-tensor-canvas>`);
+    const el = await fixture<ConvLabTensorCanvas>(
+      html`<convlab-tensor-canvas interactive label="Map"></convlab-tensor-canvas>`
+    );
     el.tensor = t;
     await el.painted;
     const events: CellActivateDetail[] = [];
@@ -230,8 +244,9 @@ describe('<convlab-tensor-canvas>', function () {
     await el.updateComplete;
     const cell = el.shadowRoot!.querySelector('[part=cell]') as HTMLElement;
     expect(cell).to.exist;
-    expect(cell.style.left).to.equal(`${(100 * 2) / 3}%`);
-    expect(cell.style.top).to.equal(`${100 / 3}%`);
+    expect(parseFloat(cell.style.left)).to.be.closeTo((100 * 2) / 3, 0.01);
+    expect(parseFloat(cell.style.top)).to.be.closeTo(100 / 3, 0.01);
+    expect(getComputedStyle(cell).outlineStyle).to.equal('solid');
     expect(el.shadowRoot!.querySelector('[aria-live]')!.textContent).to.contain('Row 2 of 3, column 3 of 3');
     await sendKeys({ press: 'Enter' });
     await sendKeys({ press: 'ArrowLeft' });
@@ -286,13 +301,21 @@ describe('<convlab-tensor-canvas>', function () {
     await el.updateComplete;
     const alert = el.shadowRoot!.querySelector('[role=alert]')!;
     expect(alert.textContent).to.contain('Cannot paint 2 channels');
+    expect(el.lastRange).to.equal(undefined);
+    // A good tensor afterwards clears the alert.
+    const ok = tf.zeros([2, 2]);
+    el.tensor = ok;
+    await el.painted;
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[role=alert]')).to.equal(null);
+    ok.dispose();
     t.dispose();
   });
 
   it('saves a PNG of the canvas through the Save PNG button', async () => {
     const t = tf.tensor2d([[0, 1]]);
     const el = await fixture<ConvLabTensorCanvas>(
-      html`<convlab-tensor-canvas saveable filename="map.png" label="Map"></convlab-tensor-canvas>`,
+      html`<convlab-tensor-canvas saveable filename="map.png" label="Map"></convlab-tensor-canvas>`
     );
     el.tensor = t;
     await el.painted;
