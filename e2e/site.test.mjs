@@ -36,6 +36,11 @@ async function open(path) {
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
   page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`));
+  // Offline: the built site needs nothing beyond its own origin (models, samples, WASM are assets).
+  await page.route((url) => !['127.0.0.1', 'localhost'].includes(url.hostname) && !url.protocol.startsWith('data') && !url.protocol.startsWith('blob'), (route) => {
+    problems.push(`request outside the site: ${route.request().url()}`);
+    return route.abort();
+  });
   await page.goto(new URL(path, base).href);
   return { page, problems };
 }
@@ -60,9 +65,15 @@ test('the first page shows a sample photo as a tensor, with no console error', a
   await page.close();
 });
 
-test('the lecture page: formulas, the FGSM demo reacts to its slider, no console error', async () => {
+test('the lecture page: formulas, the FGSM demo reacts to its slider, dark theme, no console error', async () => {
   const { page, problems } = await open('lecture.html');
   await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
+  await page.click('#theme-toggle');
+  assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+  assert.equal(await page.getAttribute('#fgsm', 'theme'), 'dark');
+  assert.equal(await page.getAttribute('#occlusion', 'theme'), 'dark');
+  await page.screenshot({ path: join(out, 'lecture-dark.png') });
+  await page.click('#theme-toggle');
   assert.ok((await page.locator('math').count()) >= 5, 'formulas are rendered as MathML');
   const readout = () => page.locator('#fgsm .readout').textContent();
   assert.match(await readout(), /= 0\.100/);
@@ -99,6 +110,8 @@ for (const [tag, query, check] of [
     await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
     const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
     assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+    const header = (await page.request.get(page.url())).headers()['content-security-policy'];
+    assert.equal(header, csp, 'the server sends the same policy as a header');
     const scriptSrc = csp.split(';').find((d) => d.trim().startsWith('script-src'));
     assert.doesNotMatch(scriptSrc, /'unsafe-eval'|'unsafe-inline'/);
     assert.equal(await page.locator('script:not([src])').count(), 0, 'no inline script');
@@ -159,6 +172,22 @@ test('slides: a click inside the scaled reveal.js deck lands on the aimed cell',
   await page.mouse.click(rb.x + rb.width * 0.5, rb.y + rb.height / 2);
   await page.waitForFunction(() => Math.abs(document.querySelector('#fgsm').epsilon - 0.25) < 0.02);
   await page.screenshot({ path: join(out, 'slides-fgsm.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a page with no build step uses every widget from cdn/convlab.js', async () => {
+  const { page, problems } = await open('cdn-example.html');
+  await page.waitForFunction(
+    () =>
+      document.querySelector('#fgsm')?.shadowRoot?.querySelector('.readout') &&
+      /Unoccluded/.test(document.querySelector('#occlusion')?.shadowRoot?.querySelector('.readout')?.textContent ?? ''),
+    null,
+    { timeout: 120000 },
+  );
+  const scripts = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.initiatorType === 'script' || e.name.endsWith('.js')).map((e) => new URL(e.name).pathname));
+  assert.deepEqual(scripts, ['/cdn/convlab.js'], 'one script and nothing else');
+  await page.screenshot({ path: join(out, 'cdn-example.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -2,7 +2,7 @@
 // the browser tests in Chromium (webgl, wasm and cpu), the docs builds (Storybook and the course
 // site) and the end-to-end tests. Ends with one line: "tests: N passed, N failed".
 import { ensureDeps, ensureChromium, run, bin, log } from './lib.mjs';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './lib.mjs';
 
@@ -41,7 +41,9 @@ const wtrCount = (out) => {
 
 const built = await step('build (turbo: packages, custom-elements.json, course site)', bin('turbo'), ['run', 'build', '--output-logs=errors-only']);
 if (built) {
-  const nodeTests = ['packages/tensor/test-node', 'packages/models/test-node'].filter((d) => existsSync(join(root, d)));
+  const nodeTests = readdirSync(join(root, 'packages'))
+    .map((p) => `packages/${p}/test-node`)
+    .filter((d) => existsSync(join(root, d)));
   await step('Node tests (cpu backend)', process.execPath, ['--test', ...nodeTests], nodeCount);
   await step('browser tests (Chromium: webgl, wasm, cpu)', bin('web-test-runner'), [], wtrCount);
   await step('Storybook build', bin('storybook'), ['build', '-o', 'storybook-static', '--quiet', '--disable-telemetry']);

@@ -1,7 +1,26 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import { resolve } from 'node:path';
 
 const page = (p: string) => resolve(import.meta.dirname, p);
+
+/**
+ * The embed pages' Content-Security-Policy. Each embed page carries it as a <meta> tag (for any
+ * static host); the preview server (npm start) also sends it as a header.
+ */
+export const EMBED_CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' data: blob:; worker-src 'self' blob:; object-src 'none'; base-uri 'self'";
+
+function embedCspHeader(): Plugin {
+  return {
+    name: 'convlab-embed-csp',
+    configurePreviewServer(server) {
+      server.middlewares.use((req, res, next) => {
+        if (req.url?.includes('/embed/')) res.setHeader('Content-Security-Policy', EMBED_CSP);
+        next();
+      });
+    },
+  };
+}
 
 export default defineConfig({
   // Relative base: the built site works from any host path (an LMS iframe, a sub-folder, a file share).
@@ -24,4 +43,5 @@ export default defineConfig({
     },
   },
   worker: { format: 'es' },
+  plugins: [embedCspHeader()],
 });

@@ -5,7 +5,8 @@ export function setupTheme(): void {
   const prefersDark = matchMedia('(prefers-color-scheme: dark)').matches;
   const apply = (dark: boolean) => {
     document.documentElement.dataset.theme = dark ? 'dark' : 'light';
-    for (const el of document.querySelectorAll('[data-themed], convlab-status, convlab-image-picker, convlab-tensor-canvas, convlab-slider, convlab-prob-bars')) {
+    // Every ConvLab element on the page follows the site's theme.
+    for (const el of document.querySelectorAll('[data-themed], fgsm-demo, fgsm-linear, occlusion-map, convlab-status, convlab-image-picker, convlab-tensor-canvas, convlab-slider, convlab-prob-bars')) {
       el.setAttribute('theme', dark ? 'dark' : 'light');
     }
     button?.setAttribute('aria-pressed', String(dark));
