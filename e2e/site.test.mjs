@@ -34,7 +34,8 @@ async function open(path) {
   });
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  // A request cancelled because its frame navigated away (net::ERR_ABORTED) is not a failure.
+  page.on('requestfailed', (r) => r.failure()?.errorText !== 'net::ERR_ABORTED' && problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
   page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`));
   // Offline: the built site needs nothing beyond its own origin (models, samples, WASM are assets).
   await page.route((url) => !['127.0.0.1', 'localhost'].includes(url.hostname) && !url.protocol.startsWith('data') && !url.protocol.startsWith('blob'), (route) => {
@@ -188,6 +189,35 @@ test('a page with no build step uses every widget from cdn/convlab.js', async ()
   const scripts = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.initiatorType === 'script' || e.name.endsWith('.js')).map((e) => new URL(e.name).pathname));
   assert.deepEqual(scripts, ['/cdn/convlab.js'], 'one script and nothing else');
   await page.screenshot({ path: join(out, 'cdn-example.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the snippet builder writes an iframe snippet whose page shows the chosen settings', async () => {
+  const { page, problems } = await open('builder.html');
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.selectOption('#widget', 'occlusion-map');
+  await page.fill('#attr-patch', '7');
+  await page.fill('#attr-stride', '7');
+  await page.selectOption('#attr-fill', 'black');
+  await page.check('#attr-presenter');
+  const snippet = await page.inputValue('#iframe-snippet');
+  assert.match(snippet, /<iframe src="http:\/\/127\.0\.0\.1:\d+\/embed\/occlusion-map\.html\?patch=7&amp;stride=7&amp;fill=black&amp;presenter=true"/);
+  assert.match(snippet, /sandbox="allow-scripts allow-same-origin"/);
+  const element = await page.inputValue('#element-snippet');
+  assert.match(element, /<occlusion-map patch="7" stride="7" fill="black" presenter><\/occlusion-map>/);
+  assert.match(element, /cdn\/convlab\.js/);
+  const frame = page.frameLocator('#preview');
+  await frame.locator('body[data-ready="true"]').waitFor({ timeout: 120000 });
+  assert.equal(await frame.locator('occlusion-map').getAttribute('fill'), 'black');
+  assert.equal(await frame.locator('occlusion-map').getAttribute('presenter'), '');
+  // The suggested height follows the preview page's own height.
+  const contentHeight = await frame.locator('html').evaluate((el) => Math.ceil(el.getBoundingClientRect().height));
+  await page.waitForFunction((h) => Math.abs(Number(document.getElementById('height').value) - (h + 16)) <= 2, contentHeight);
+  assert.match(await page.inputValue('#iframe-snippet'), new RegExp(`height="${await page.inputValue('#height')}"`));
+  await page.click('[data-copy="iframe-snippet"]');
+  await page.waitForFunction(() => /copied/.test(document.getElementById('copied').textContent));
+  await page.screenshot({ path: join(out, 'builder.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();
 });

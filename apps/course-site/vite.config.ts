@@ -36,6 +36,7 @@ export default defineConfig({
         index: page('index.html'),
         lecture: page('lecture.html'),
         slides: page('slides.html'),
+        builder: page('builder.html'),
         'embed/fgsm-demo': page('embed/fgsm-demo.html'),
         'embed/fgsm-linear': page('embed/fgsm-linear.html'),
         'embed/occlusion-map': page('embed/occlusion-map.html'),
