@@ -2,6 +2,8 @@
 // headless Chromium (a fresh page per run: the backend is chosen once per page), prints a table and
 // writes bench/results.json. Benchmarks, not tests: nothing here passes or fails on a time.
 import { build, preview } from 'vite';
+import * as esbuild from 'esbuild';
+import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +26,7 @@ const runs = [
   { suite: 'models', backend: 'auto' },
   { suite: 'fgsm', backend: 'auto' },
   { suite: 'occlusion', backend: 'auto' },
+  { suite: 'occlusion', backend: 'webgl' },
 ];
 const results = [];
 for (const r of runs) {
@@ -39,6 +42,49 @@ for (const r of runs) {
 }
 await browser.close();
 await server.close();
+
+// Per widget (issue: Storybook docs, course site, LMS): bytes of its own JS, of the shared parts and
+// of TF.js, minified and gzipped, each bundled alone with the others external.
+async function gzipBytes(entry, external) {
+  const r = await esbuild.build({
+    ...(entry.contents ? { stdin: { contents: entry.contents, resolveDir: root } } : { entryPoints: [entry] }),
+    bundle: true, format: 'esm', minify: true, write: false, platform: 'browser', target: 'es2022', logLevel: 'silent',
+    external: [...external, 'fs', 'path', 'os', 'crypto', 'worker_threads', 'perf_hooks', 'url', 'util'],
+  });
+  const js = r.outputFiles.filter((f) => !f.path.endsWith('.map')).map((f) => f.contents);
+  return js.reduce((n, c) => n + gzipSync(c, { level: 9 }).length, 0);
+}
+const convlabExternal = ['#tf-gradients', '@tensorflow/*', 'lit', 'lit/*', '@lit/*', '@convlab/*'];
+const sizes = {};
+for (const p of ['fgsm-demo', 'occlusion-map', 'kit', 'tensor', 'models']) {
+  sizes[p] = await gzipBytes(join(root, `packages/${p}/dist/index.js`), convlabExternal);
+}
+sizes.lit = await gzipBytes({ contents: "export * from 'lit'; export * from 'lit/decorators.js';" }, []);
+sizes.tfjs = await gzipBytes(
+  { contents: "export * from '@tensorflow/tfjs-core'; import '@tensorflow/tfjs-core/dist/register_all_gradients'; export * as layers from '@tensorflow/tfjs-layers'; export * as converter from '@tensorflow/tfjs-converter'; import '@tensorflow/tfjs-backend-cpu'; import '@tensorflow/tfjs-backend-webgl'; export * as wasm from '@tensorflow/tfjs-backend-wasm';" },
+  [],
+);
+
+// Time from page load to the widget's first result, on its embed page of the built course site.
+const site = await preview({ root: join(root, 'apps/course-site'), preview: { port: 0, host: '127.0.0.1' }, logLevel: 'silent' });
+const siteBase = site.resolvedUrls.local[0];
+const firstResult = {};
+{
+  const b = await chromium.launch({ executablePath: chrome, headless: true, args: flags });
+  for (const tag of ['fgsm-demo', 'occlusion-map', 'fgsm-linear']) {
+    const samples = [];
+    for (let i = 0; i < 3; i++) {
+      const page = await b.newPage();
+      await page.goto(new URL(`embed/${tag}.html`, siteBase).href);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
+      samples.push(await page.evaluate(() => performance.now()));
+      await page.close();
+    }
+    firstResult[tag] = samples.sort((a, b) => a - b)[1];
+  }
+  await b.close();
+}
+await site.close();
 
 const fmt = (v) => (v == null ? '-' : v.toFixed(v < 10 ? 2 : 1));
 console.log('\nBackends: small conv net (28x28x1 -> 10, 3 conv + 2 dense), batch 1; times in ms');
@@ -66,11 +112,18 @@ if (f) {
   console.log(`  to the next frame (on screen) p50 ${fmt(f.sliderToRepaint.median)} ms, p95 ${fmt(f.sliderToRepaint.p95)} ms (targets 16 / 33)`);
   console.log(`  once-per-image gradient sign p50 ${fmt(f.gradientSign.median)} ms, p95 ${fmt(f.gradientSign.p95)} ms (target 150); new image to first x' p50 ${fmt(f.newImage.median)} ms`);
 }
-const o = get('occlusion');
-if (o) {
-  console.log(`\nOcclusion (auto: ${o.backend}): 28x28, patch 6, stride 2 (144 positions): batched p50 ${fmt(o.digitsBatched.median)} ms (target 100); one at a time ${fmt(o.digitsOneByOne.median)} ms; speed-up ${o.speedup.toFixed(1)}x`);
+for (const r of results.filter((x) => x.suite === 'occlusion' && x.ok)) {
+  const o = r.result;
+  console.log(`\nOcclusion (${r.backend}: ${o.backend}): 28x28, patch 6, stride 2 (144 positions): batched p50 ${fmt(o.digitsBatched.median)} ms (target 100); one at a time ${fmt(o.digitsOneByOne.median)} ms; speed-up ${o.speedup.toFixed(1)}x`);
   console.log(`  224x224 fixture, patch 32, stride 16 (169 positions): p50 ${fmt(o.hosted224.median)} ms`);
 }
+const kb = (n) => (n / 1024).toFixed(1).padStart(7);
+console.log('\nPer widget (minified + gzip, KiB; first result = page load to first result on its embed page, ms, median of 3)');
+console.log('widget          own JS  + kit + tensor + models    lit   TF.js   first result');
+for (const [tag, pkg] of [['fgsm-demo', 'fgsm-demo'], ['fgsm-linear', 'fgsm-demo'], ['occlusion-map', 'occlusion-map']]) {
+  console.log(`${tag.padEnd(14)} ${kb(sizes[pkg])} ${kb(sizes.kit)} ${kb(sizes.tensor)} ${kb(sizes.models)} ${kb(sizes.lit)} ${kb(sizes.tfjs)} ${fmt(firstResult[tag]).padStart(14)}`);
+}
+results.push({ suite: 'site', ok: true, result: { gzipBytes: sizes, firstResultMs: firstResult } });
 const file = join(root, 'bench/results.json');
 writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), chromium: browser.version?.() ?? null, results }, null, 2));
 console.log(`\nwrote ${file}`);

@@ -32,6 +32,15 @@ export default defineConfig({
     // No inline module-preload polyfill: the embed pages allow no inline script.
     modulePreload: { polyfill: false },
     rollupOptions: {
+      output: {
+        // TF.js and Lit in chunks of their own: shared by every page and cached across them.
+        codeSplitting: {
+          groups: [
+            { name: 'tfjs', test: /[\\/]node_modules[\\/](@tensorflow|long|seedrandom)[\\/]/, priority: 30 },
+            { name: 'lit', test: /[\\/]node_modules[\\/](lit|lit-html|lit-element|@lit)[\\/]/, priority: 20 },
+          ],
+        },
+      },
       input: {
         index: page('index.html'),
         lecture: page('lecture.html'),

@@ -168,7 +168,7 @@ async function fgsm() {
 
 /** Occlusion maps: 28x28 digit (patch 6, stride 2: 144 positions) batched vs one at a time; 224x224 fixture. */
 async function occlusion() {
-  const info = await ready();
+  const info = await ready(backend === 'auto' ? {} : { prefer: backend as BackendName });
   const digits = await loadModel('digits');
   const x = tf.randomUniform([1, 28, 28, 1]) as Tensor4D;
   const p = classifierProbabilities((t) => digits.logits(t));

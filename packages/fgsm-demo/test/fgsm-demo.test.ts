@@ -134,6 +134,19 @@ describe('<fgsm-demo> on the auto backend', () => {
     expect(tf.memory().numTensors, 'removing the element frees its tensors').to.be.below(base);
   });
 
+  it('attacks a hosted RGB model by URL (224x224x3 fixture, labels from a sidecar) on a photo', async () => {
+    const fx = '/packages/models/fixtures/hosted-224';
+    const el = await fixture<FgsmDemo>(
+      html`<fgsm-demo model="${fx}/model.json" model-meta="${fx}/meta.json" src="/apps/course-site/public/photos/chelsea.jpg" epsilon="0.02"></fgsm-demo>`,
+    );
+    const d = await loaded(el);
+    expect(d.clean.label).to.match(/^class \d+$/);
+    expect(el.gradientCalls).to.equal(1);
+    const x = (el as unknown as { x: tf.Tensor }).x;
+    expect(x.shape).to.deep.equal([1, 224, 224, 3]);
+    expect(el.shadowRoot!.querySelector('.readout')!.textContent).to.match(/of 150528/);
+  });
+
   it('clamps an out-of-range epsilon with a console warning', async () => {
     const warned: string[] = [];
     const orig = console.warn;

@@ -111,7 +111,7 @@ for (const backend of ['webgl', 'wasm'] as const) {
 
 describe('hosted models by URL (fixture: random 224x224x3 -> 1000 classes)', () => {
   before(async () => {
-    await ready({ prefer: 'wasm' });
+    await ready();
   });
 
   it('loads with a metadata sidecar and classifies a photo-sized input', async () => {
