@@ -56,6 +56,57 @@ await save(m, join(out, 'tiny-conv'), {
 // The same model that says its input is in [-1, 1].
 await save(m, join(out, 'tiny-conv-pm1'), { userDefinedMetadata: { convlab: { inputRange: [-1, 1] } } });
 
+// The same network as a TF.js graph model (the format the converter writes for TF Hub models such
+// as MobileNet): a GraphDef in JSON, written by hand here because the Python converter is not
+// available. Same weights, so its logits must equal the layers model's.
+{
+  const b64 = (s) => Buffer.from(s).toString('base64');
+  const shape = (dims) => ({ dim: dims.map((d) => ({ size: String(d) })) });
+  const f32 = { type: 'DT_FLOAT' };
+  const ints = (xs) => ({ list: { i: xs.map(String) } });
+  const names = ['conv1/kernel', 'conv1/bias', 'logits/kernel', 'logits/bias'];
+  const consts = m.weights.map((v, i) => ({
+    name: names[i],
+    op: 'Const',
+    attr: { dtype: f32, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: shape(v.shape) } } },
+  }));
+  const flatShape = { name: 'flatten/shape', op: 'Const', attr: { dtype: { type: 'DT_INT32' }, value: { tensor: { dtype: 'DT_INT32', tensorShape: shape([2]) } } } };
+  const node = [
+    { name: 'image', op: 'Placeholder', attr: { dtype: f32, shape: { shape: shape([-1, 8, 8, 1]) } } },
+    ...consts,
+    flatShape,
+    { name: 'conv1/Conv2D', op: 'Conv2D', input: ['image', 'conv1/kernel'], attr: { T: f32, strides: ints([1, 1, 1, 1]), dilations: ints([1, 1, 1, 1]), padding: { s: b64('SAME') }, data_format: { s: b64('NHWC') } } },
+    { name: 'conv1/BiasAdd', op: 'BiasAdd', input: ['conv1/Conv2D', 'conv1/bias'], attr: { T: f32, data_format: { s: b64('NHWC') } } },
+    { name: 'conv1/Relu', op: 'Relu', input: ['conv1/BiasAdd'], attr: { T: f32 } },
+    { name: 'pool/MaxPool', op: 'MaxPool', input: ['conv1/Relu'], attr: { T: f32, ksize: ints([1, 2, 2, 1]), strides: ints([1, 2, 2, 1]), padding: { s: b64('VALID') }, data_format: { s: b64('NHWC') } } },
+    { name: 'flatten/Reshape', op: 'Reshape', input: ['pool/MaxPool', 'flatten/shape'], attr: { T: f32 } },
+    { name: 'logits/MatMul', op: 'MatMul', input: ['flatten/Reshape', 'logits/kernel'], attr: { T: f32, transpose_a: { b: false }, transpose_b: { b: false } } },
+    { name: 'logits/BiasAdd', op: 'BiasAdd', input: ['logits/MatMul', 'logits/bias'], attr: { T: f32, data_format: { s: b64('NHWC') } } },
+  ];
+  const weights = [
+    ...m.weights.map((v, i) => ({ name: names[i], shape: v.shape, dtype: 'float32' })),
+    { name: 'flatten/shape', shape: [2], dtype: 'int32' },
+  ];
+  const data = Buffer.concat([
+    ...m.weights.map((v) => Buffer.from(v.read().dataSync().buffer)),
+    Buffer.from(Int32Array.from([-1, 32]).buffer),
+  ]);
+  const dir = join(out, 'tiny-graph');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'model.json'),
+    JSON.stringify({
+      format: 'graph-model',
+      generatedBy: 'convlab make-test-fixtures',
+      convertedBy: null,
+      modelTopology: { node, library: {}, versions: { producer: 1 } },
+      weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights }],
+      userDefinedMetadata: { convlab: { labels: ['zero', 'one', 'two'] } },
+    }),
+  );
+  writeFileSync(join(dir, 'group1-shard1of1.bin'), data);
+}
+
 // A model that ends in a softmax, and says so.
 const soft = tinyConv();
 soft.add(tfl.layers.softmax());

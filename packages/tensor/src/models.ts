@@ -286,6 +286,18 @@ async function load(
   const h = inShape[1] ?? meta.inputSize?.[0];
   const w = inShape[2] ?? meta.inputSize?.[1];
   if (!h || !w) throw fail('its input size is open and no inputSize was given in its metadata');
+  if (graph && (outShape.length === 0 || outShape[outShape.length - 1] == null)) {
+    // Converted graph models often carry no output shape: find it with one forward pass.
+    try {
+      outShape = tf.tidy(() => {
+        const y = graph!.predict(tf.zeros([1, h, w, channels])) as tf.Tensor | tf.Tensor[];
+        return (Array.isArray(y) ? y[0] : y).shape;
+      });
+    } catch (e) {
+      graph.dispose();
+      throw new ModelLoadError('input-shape', `The model at ${url} failed on a ${h}x${w}x${channels} input: ${(e as Error).message}`, url, { cause: e });
+    }
+  }
   const numClasses = outShape[outShape.length - 1];
   if (outShape.length !== 2 || !numClasses) {
     throw fail(`its output has shape [${outShape.map((d) => d ?? 'null').join(', ')}], not [batch, classes]`);

@@ -7,6 +7,7 @@ import {
   registeredModels,
   clearModelCacheForTesting,
   ModelLoadError,
+  inputGradient,
   type Tensor4D,
 } from '../src/index.js';
 
@@ -167,6 +168,29 @@ describe('loadModel', () => {
     const ac2 = new AbortController();
     ac2.abort();
     expect((await rejection(loadModel(url, { signal: ac2.signal }))).name).to.equal('AbortError');
+  });
+
+  it('loads a graph model (the converter format of TF Hub models) and matches the same net as a layers model', async () => {
+    const g = await loadModel(`${FIX}tiny-graph/model.json`);
+    const l = await loadModel(`${FIX}tiny-conv/model.json`);
+    expect(g.kind).to.equal('graph');
+    expect(g.inputShape).to.deep.equal([8, 8, 1]);
+    expect(g.numClasses).to.equal(3);
+    expect(g.meta.labels).to.deep.equal(['zero', 'one', 'two']);
+    const x = tf.randomUniform([4, 8, 8, 1], 0, 1, 'float32', 7) as Tensor4D;
+    const base = tf.memory().numTensors;
+    const [yg, yl] = [g.logits(x), l.logits(x)];
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(yg, yl))).dataSync()[0]);
+    expect(diff).to.be.below(1e-4);
+    expect(tf.tidy(() => tf.max(tf.abs(yl)).dataSync()[0])).to.be.above(0.01);
+    // Input gradients flow through a graph model too (FGSM on a hosted graph model needs them).
+    const [gg, gl] = [inputGradient(g.logits, x, [0, 1, 2, 0]), inputGradient(l.logits, x, [0, 1, 2, 0])];
+    const gdiff = tf.tidy(() => tf.max(tf.abs(tf.sub(gg, gl))).dataSync()[0]);
+    expect(gdiff).to.be.below(1e-4);
+    expect(tf.tidy(() => tf.max(tf.abs(gl)).dataSync()[0])).to.be.above(0);
+    tf.dispose([yg, yl, gg, gl]);
+    expect(tf.memory().numTensors).to.equal(base);
+    x.dispose();
   });
 
   it('leaves no tensors behind after repeated predictions', async () => {
