@@ -1,0 +1,27 @@
+// The root package.json's scripts point at files that exist (a missing helper script broke
+// `npm run bench` once, and no other test ran that command).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+
+function scriptsOf(dir) {
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  return Object.entries(pkg.scripts ?? {});
+}
+
+const dirs = [root, ...['packages', 'apps'].flatMap((d) => readdirSync(join(root, d)).map((p) => join(root, d, p)))].filter((d) =>
+  existsSync(join(d, 'package.json')),
+);
+
+for (const dir of dirs) {
+  test(`scripts of ${dir.slice(root.length + 1) || 'the root'} name files that exist`, () => {
+    for (const [name, cmd] of scriptsOf(dir)) {
+      for (const m of cmd.matchAll(/\bnode\s+(?:--\S+\s+)*([\w./-]+\.m?[jt]s)\b/g)) {
+        assert.ok(existsSync(join(dir, m[1])), `script "${name}" runs ${m[1]}, which does not exist`);
+      }
+    }
+  });
+}
