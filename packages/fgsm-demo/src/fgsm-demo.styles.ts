@@ -6,23 +6,28 @@ export const fgsmDemoStyles = css`
     font-family: var(--_font);
     font-size: var(--_font-size);
     color: var(--_fg);
-    --convlab-canvas-size: 168px;
+    /* The page's --convlab-canvas-size (set on any ancestor) wins; else this widget's default. */
+    --_canvas: var(--convlab-canvas-size, 168px);
   }
   :host([presenter]) {
-    --convlab-canvas-size: 260px;
+    --_canvas: var(--convlab-canvas-size, 260px);
+  }
+  convlab-tensor-canvas,
+  convlab-draw-pad {
+    --convlab-canvas-size: var(--_canvas);
   }
   .panels {
     display: flex;
     flex-wrap: wrap;
     align-items: flex-start;
-    gap: calc(var(--_spacing) * 2);
-    margin-block: var(--_spacing);
+    gap: calc(var(--_space) * 2);
+    margin-block: var(--_space);
   }
   .panel {
     margin: 0;
     display: grid;
-    gap: var(--_spacing);
-    max-width: calc(var(--convlab-canvas-size) + 2rem);
+    gap: var(--_space);
+    max-width: calc(var(--_canvas) + 2rem);
   }
   figcaption {
     font-weight: 600;
@@ -46,45 +51,12 @@ export const fgsmDemoStyles = css`
     padding-bottom: 4rem;
   }
   .readout {
-    margin: var(--_spacing) 0;
+    margin: var(--_space) 0;
   }
   .flipped {
     color: var(--_danger);
     font-weight: 600;
     margin-inline-start: 0.5em;
-  }
-  .controls {
-    display: flex;
-    flex-wrap: wrap;
-    align-items: flex-end;
-    gap: calc(var(--_spacing) * 1.5);
-  }
-  .field {
-    display: grid;
-    gap: 0.25em;
-  }
-  select {
-    font: inherit;
-    color: inherit;
-    background: var(--_surface);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    padding: 0.25em 0.5em;
-    min-height: 2em;
-  }
-  .source {
-    flex-basis: 100%;
-    display: grid;
-    gap: var(--_spacing);
-  }
-  .tabs {
-    display: flex;
-    gap: 0.25em;
-  }
-  .tabs button[aria-pressed='true'] {
-    background: var(--_accent);
-    color: var(--_accent-fg);
-    border-color: var(--_accent);
   }
   .note {
     flex-basis: 100%;

@@ -1,22 +1,18 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import {
-  ready,
-  loadModel,
   fromImage,
   tf,
   gradientSign,
   fgsmStep,
   iterativeFgsm,
   minimumFlipEpsilon,
-  isAbortError,
-  type BackendInfo,
   type LoadedModel,
   type Tensor4D,
   type ImageSource,
 } from '@convlab/tensor';
 import { samplesFor } from '@convlab/models';
-import { ConvLabElement, loadSpriteSamples } from '@convlab/kit';
+import { ConvLabElement, ModelSource, widgetControlStyles } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import { fgsmDemoStyles } from './fgsm-demo.styles.js';
 
@@ -35,12 +31,6 @@ export interface PredictionChangeDetail {
   adversarial: Top1;
   epsilon: number;
   mode: FgsmMode;
-}
-
-interface Sample {
-  label: string;
-  src: ImageSource;
-  classIndex?: number;
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
@@ -65,7 +55,7 @@ function top1(probs: ArrayLike<number>, labels: string[]): Top1 {
  * @cssprop --convlab-canvas-size - Display size of the image canvases (default 168px).
  */
 export class FgsmDemo extends ConvLabElement {
-  static override styles = [...ConvLabElement.styles, fgsmDemoStyles];
+  static override styles = [...ConvLabElement.styles, widgetControlStyles, fgsmDemoStyles];
 
   /** A bundled model id ('digits', 'fashion') or the URL of a TF.js model.json. */
   @property({ reflect: true }) model = 'digits';
@@ -97,49 +87,41 @@ export class FgsmDemo extends ConvLabElement {
   /** How many gradients this element has computed (for tests and the curious). */
   gradientCalls = 0;
 
-  @state() private status: 'loading' | 'ready' | 'running' | 'error' = 'loading';
-  @state() private progress = 0;
-  @state() private errorMessage = '';
-  @state() private backend?: BackendInfo;
-  @state() private loaded?: LoadedModel;
-  @state() private samples: Sample[] = [];
+  /** Model, samples, starting input, status line and input source. */
+  private readonly source = new ModelSource(this, {
+    samplesFor,
+    onModel: (m) => {
+      this.directionKey = '';
+      this.target = clamp(Math.round(this.target), 0, m.numClasses - 1);
+    },
+  });
+
+  private get loaded(): LoadedModel | undefined {
+    return this.source.loaded;
+  }
+
   @state() private x?: Tensor4D;
   @state() private xAdv?: Tensor4D;
   @state() private perturbation?: Tensor4D;
   @state() private clean?: { probs: number[]; top: Top1 };
   @state() private adv?: { probs: number[]; top: Top1; linf: number; changed: number };
   @state() private trueClass?: number;
-  @state() private drawing = false;
   @state() private flipNote = '';
 
   private direction?: Tensor4D;
   private directionKey = '';
-  private loadAbort?: AbortController;
   private pending = false;
   private busy = false;
   private lastFired = '';
   private inputToken = 0;
 
   private shown(c: FgsmControl): boolean {
-    const list = this.controls.trim().toLowerCase();
-    if (list === 'all' || list === '') return true;
-    if (list === 'none') return false;
-    return list.split(/[\s,]+/).includes(c);
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this.hasUpdated) void this.start();
+    return this.source.shown(c);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.loadAbort?.abort();
     this.release();
-  }
-
-  protected override firstUpdated(): void {
-    void this.start();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -166,65 +148,18 @@ export class FgsmDemo extends ConvLabElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (!this.hasUpdated) return;
-    if ((changed.has('model') && changed.get('model') !== undefined) || (changed.has('modelMeta') && changed.get('modelMeta') !== undefined)) {
-      void this.start();
-      return;
-    }
-    if (!this.loaded) return;
-    if ((changed.has('sample') && changed.get('sample') !== undefined) || (changed.has('src') && changed.get('src') !== undefined)) {
-      void this.loadInitialInput();
-      return;
-    }
+    if (this.source.reload(changed)) return;
     if (changed.has('mode') || changed.has('target') || changed.has('steps') || changed.has('epsilon')) {
       this.schedule();
     }
   }
 
-  /** Loads the backend, the model, its samples and the starting image. */
-  private async start(): Promise<void> {
-    this.loadAbort?.abort();
-    const ac = new AbortController();
-    this.loadAbort = ac;
-    this.status = 'loading';
-    this.progress = 0;
-    this.errorMessage = '';
-    try {
-      this.backend = await ready();
-      const m = await loadModel(this.model, {
-        signal: ac.signal,
-        onProgress: (f) => (this.progress = f),
-        meta: this.modelMeta || undefined,
-        channels: [1, 3],
-      });
-      if (ac.signal.aborted) return;
-      this.loaded = m;
-      this.directionKey = '';
-      this.target = clamp(Math.round(this.target), 0, m.numClasses - 1);
-      this.samples = await loadSpriteSamples(samplesFor(this.model), m.meta.labels);
-      await this.loadInitialInput();
-    } catch (e) {
-      if (isAbortError(e)) return;
-      this.fail(e);
-    }
-  }
-
-  private async loadInitialInput(): Promise<void> {
-    if (this.src) return this.setInput(this.src, undefined);
-    if (this.samples.length) {
-      const i = clamp(Math.round(Number(this.sample) || 0), 0, this.samples.length - 1);
-      if (i !== this.sample) console.warn(`<fgsm-demo>: sample ${this.sample} is out of range; using ${i}.`);
-      return this.setInput(this.samples[i].src, this.samples[i].classIndex);
-    }
-    this.fail(new Error('No input image: set the src attribute, or use a bundled model that ships samples.'));
-  }
-
   /** Sets a new input image; its true class when known (else the clean prediction is used). */
-  async setInput(source: ImageSource | Blob, trueClass: number | undefined): Promise<void> {
+  async setInput(source: ImageSource | Blob, trueClass?: number): Promise<void> {
     const m = this.loaded;
     if (!m) return;
     const token = ++this.inputToken;
-    this.status = 'running';
+    this.source.set({ status: 'running', message: '' });
     try {
       const [h, w, c] = m.inputShape;
       const x = await fromImage(source as ImageSource, { size: [h, w], channels: c as 1 | 3 });
@@ -235,6 +170,11 @@ export class FgsmDemo extends ConvLabElement {
       const probs = tf.tidy(() => tf.softmax(m.logits(x)));
       const p = Array.from(await probs.data());
       probs.dispose();
+      if (token !== this.inputToken || !this.isConnected) {
+        // A newer input, or the element left the page while this one was read.
+        x.dispose();
+        return;
+      }
       const old = this.x;
       this.x = x;
       old?.dispose();
@@ -242,8 +182,7 @@ export class FgsmDemo extends ConvLabElement {
       this.trueClass = trueClass;
       this.directionKey = '';
       this.flipNote = '';
-      this.errorMessage = '';
-      this.status = 'ready';
+      this.source.set({ status: 'ready', message: '' });
       this.schedule();
     } catch (e) {
       if (token === this.inputToken) this.fail(e);
@@ -251,8 +190,7 @@ export class FgsmDemo extends ConvLabElement {
   }
 
   private fail(e: unknown): void {
-    this.status = 'error';
-    this.errorMessage = e instanceof Error ? e.message : String(e);
+    this.source.fail(e);
   }
 
   /** The class the attack moves away from: the true class when known, else the clean prediction. */
@@ -371,29 +309,10 @@ export class FgsmDemo extends ConvLabElement {
   }
 
   private release(): void {
+    this.inputToken++;
     tf.dispose([this.x, this.xAdv, this.perturbation, this.direction].filter((t): t is Tensor4D => !!t));
     this.x = this.xAdv = this.perturbation = this.direction = undefined;
     this.directionKey = '';
-  }
-
-  /** The picker shows two samples per class (20 thumbnails); `sample` addresses all of them. */
-  private get pickerSamples(): (Sample & { index: number })[] {
-    return this.samples.map((s, index) => ({ ...s, index })).filter((s) => s.index % 10 < 2);
-  }
-
-  private onPick(e: CustomEvent<{ source: ImageSource | Blob; index?: number; origin?: string }>): void {
-    const { source, index, origin } = e.detail;
-    const s = origin === 'sample' && index !== undefined ? this.pickerSamples[index] : undefined;
-    if (s) {
-      this.sample = s.index;
-      void this.setInput(s.src, s.classIndex);
-    } else {
-      void this.setInput(source, undefined);
-    }
-  }
-
-  private onDraw(e: CustomEvent<{ pixels: ImageData }>): void {
-    void this.setInput(e.detail.pixels, undefined);
   }
 
   private onEpsilon(e: Event): void {
@@ -404,18 +323,9 @@ export class FgsmDemo extends ConvLabElement {
   protected override render() {
     const m = this.loaded;
     const labels = m?.meta.labels ?? [];
-    const busy = this.status === 'loading';
     return html`
-      <convlab-status
-        .state=${this.status}
-        .progress=${this.progress}
-        .message=${this.status === 'loading' ? 'Loading model…' : this.errorMessage}
-        .backend=${this.backend}
-        ?retryable=${this.status === 'error'}
-        @retry=${() => (this.loaded ? this.loadInitialInput() : this.start())}
-        ?presenter=${this.presenter}
-      ></convlab-status>
-      ${busy && !m ? nothing : this.renderBody(labels)}
+      ${this.source.renderStatus()}
+      ${m ? this.renderBody(labels) : nothing}
     `;
   }
 
@@ -512,17 +422,7 @@ export class FgsmDemo extends ConvLabElement {
         ? html`<button type="button" @click=${() => this.findSmallestEpsilon()}>Find the smallest ε that flips it</button>`
         : nothing}
       ${this.flipNote ? html`<p class="note" role="status">${this.flipNote}</p>` : nothing}
-      ${this.shown('source')
-        ? html`<div class="source">
-            <div class="tabs" role="group" aria-label="Input source">
-              <button type="button" aria-pressed=${String(!this.drawing)} @click=${() => (this.drawing = false)}>Pick an image</button>
-              <button type="button" aria-pressed=${String(this.drawing)} @click=${() => (this.drawing = true)}>Draw</button>
-            </div>
-            ${this.drawing
-              ? html`<convlab-draw-pad @draw-end=${this.onDraw}></convlab-draw-pad>`
-              : html`<convlab-image-picker .samples=${this.pickerSamples} @image-select=${this.onPick}></convlab-image-picker>`}
-          </div>`
-        : nothing}
+      ${this.source.renderSource()}
     </div>`;
   }
 }

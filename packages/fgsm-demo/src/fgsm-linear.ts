@@ -79,7 +79,7 @@ export class FgsmLinear extends ConvLabElement {
       .row {
         display: flex;
         flex-wrap: wrap;
-        gap: calc(var(--_spacing) * 2);
+        gap: calc(var(--_space) * 2);
         align-items: flex-end;
       }
     `,

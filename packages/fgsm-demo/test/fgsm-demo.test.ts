@@ -117,6 +117,20 @@ describe('<fgsm-demo> on the auto backend', () => {
     expect(d.clean.label, 'a vertical stroke reads as a one').to.equal('1');
   });
 
+  it('takes its canvas size from the page, and spaces its panels with the kit tokens', async () => {
+    const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="0"></fgsm-demo>`);
+    await loaded(el);
+    const canvasWidth = (e: Element) => e.shadowRoot!.querySelector('convlab-tensor-canvas')!.getBoundingClientRect().width;
+    expect(canvasWidth(el), 'its own default').to.be.closeTo(168, 1);
+    const panels = el.shadowRoot!.querySelector('.panels')!;
+    expect(parseFloat(getComputedStyle(panels).columnGap), 'gap from --convlab-spacing').to.be.closeTo(16, 0.5);
+    const wrap = await fixture<HTMLDivElement>(html`<div style="--convlab-canvas-size: 120px; --convlab-spacing: 4px"><fgsm-demo sample="0"></fgsm-demo></div>`);
+    const inner = wrap.querySelector('fgsm-demo') as FgsmDemo;
+    await waitUntil(() => inner.shadowRoot!.querySelector('convlab-tensor-canvas'), 'panels render', { timeout: 20000 });
+    expect(canvasWidth(inner), 'set on an ancestor').to.be.closeTo(120, 1);
+    expect(parseFloat(getComputedStyle(inner.shadowRoot!.querySelector('.panels')!).columnGap)).to.be.closeTo(8, 0.5);
+  });
+
   it('returns to its tensor baseline after 200 slider moves', async () => {
     const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="40" epsilon="0.1"></fgsm-demo>`);
     await loaded(el);
@@ -164,16 +178,18 @@ describe('<fgsm-demo> on the auto backend', () => {
   });
 
   it('shows an alert for a model that fails to load, and the page keeps working', async () => {
+    // Listen from the start: with the model cached, the good widget can finish before fixture() returns.
+    let done!: (d: CustomEvent<PredictionChangeDetail>) => void;
+    const ok = new Promise<CustomEvent<PredictionChangeDetail>>((r) => (done = r));
     const wrap = await fixture<HTMLDivElement>(html`<div>
       <fgsm-demo model="/packages/fgsm-demo/test/no-such-model/model.json"></fgsm-demo>
-      <fgsm-demo sample="5"></fgsm-demo>
+      <fgsm-demo sample="5" @prediction-change=${(e: CustomEvent<PredictionChangeDetail>) => done(e)}></fgsm-demo>
     </div>`);
-    const [bad, good] = wrap.querySelectorAll('fgsm-demo');
-    const ok = oneEvent(good, 'prediction-change');
+    const [bad] = wrap.querySelectorAll('fgsm-demo');
     await waitUntil(() => bad.shadowRoot!.querySelector('convlab-status')?.shadowRoot?.querySelector('[role="alert"]'), 'alert shows', { timeout: 20000 });
     const alert = bad.shadowRoot!.querySelector('convlab-status')!.shadowRoot!.querySelector('[role="alert"]')!;
     expect(alert.textContent).to.match(/404/);
-    expect(((await ok) as CustomEvent<PredictionChangeDetail>).detail.clean.index).to.equal(0);
+    expect((await ok).detail.clean.index).to.equal(0);
   });
 
   it('shows an alert for an image that fails to load', async () => {

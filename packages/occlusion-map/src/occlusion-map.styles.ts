@@ -6,28 +6,33 @@ export const occlusionMapStyles = css`
     font-family: var(--_font);
     font-size: var(--_font-size);
     color: var(--_fg);
-    --convlab-canvas-size: 280px;
+    /* The page's --convlab-canvas-size (set on any ancestor) wins; else this widget's default. */
+    --_canvas: var(--convlab-canvas-size, 280px);
   }
   :host([presenter]) {
-    --convlab-canvas-size: 400px;
+    --_canvas: var(--convlab-canvas-size, 400px);
+  }
+  convlab-tensor-canvas,
+  convlab-draw-pad {
+    --convlab-canvas-size: var(--_canvas);
   }
   .layout {
     display: flex;
     flex-wrap: wrap;
-    gap: calc(var(--_spacing) * 3);
-    margin-block: var(--_spacing);
+    gap: calc(var(--_space) * 3);
+    margin-block: var(--_space);
   }
   figure {
     margin: 0;
     display: grid;
-    gap: var(--_spacing);
+    gap: var(--_space);
     align-content: start;
   }
   .main {
-    max-width: calc(var(--convlab-canvas-size) + 4rem);
+    max-width: calc(var(--_canvas) + 4rem);
   }
   canvas.map {
-    width: var(--convlab-canvas-size);
+    width: var(--_canvas);
     height: auto;
     aspect-ratio: 1;
     image-rendering: pixelated;
@@ -69,44 +74,6 @@ export const occlusionMapStyles = css`
   }
   .warning {
     color: var(--_danger);
-    margin: var(--_spacing) 0;
-  }
-  .controls {
-    display: flex;
-    flex-wrap: wrap;
-    gap: calc(var(--_spacing) * 1.5);
-    align-items: flex-end;
-  }
-  .field {
-    display: grid;
-    gap: 0.25em;
-  }
-  .check {
-    display: flex;
-    align-items: center;
-    gap: 0.4em;
-  }
-  select {
-    font: inherit;
-    color: inherit;
-    background: var(--_surface);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    padding: 0.25em 0.5em;
-    min-height: 2em;
-  }
-  .source {
-    flex-basis: 100%;
-    display: grid;
-    gap: var(--_spacing);
-  }
-  .tabs {
-    display: flex;
-    gap: 0.25em;
-  }
-  .tabs button[aria-pressed='true'] {
-    background: var(--_accent);
-    color: var(--_accent-fg);
-    border-color: var(--_accent);
+    margin: var(--_space) 0;
   }
 `;

@@ -1,8 +1,6 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, state, query } from 'lit/decorators.js';
 import {
-  ready,
-  loadModel,
   fromImage,
   tf,
   occlusionMap,
@@ -12,7 +10,6 @@ import {
   toCanvas,
   colormapGradient,
   isAbortError,
-  type BackendInfo,
   type LoadedModel,
   type Tensor2D,
   type Tensor4D,
@@ -22,7 +19,7 @@ import {
   type OcclusionFill,
 } from '@convlab/tensor';
 import { samplesFor } from '@convlab/models';
-import { ConvLabElement, clientToCell, loadSpriteSamples, type SpriteSample } from '@convlab/kit';
+import { ConvLabElement, ModelSource, widgetControlStyles, clientToCell } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import { occlusionMapStyles } from './occlusion-map.styles.js';
 
@@ -62,7 +59,7 @@ const clampInt = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo
  * @cssprop --convlab-canvas-size - Display size of the image (default 280px).
  */
 export class OcclusionMap extends ConvLabElement {
-  static override styles = [...ConvLabElement.styles, occlusionMapStyles];
+  static override styles = [...ConvLabElement.styles, widgetControlStyles, occlusionMapStyles];
 
   /** A bundled model id ('digits', 'fashion') or the URL of a TF.js model.json. */
   @property({ reflect: true }) model = 'digits';
@@ -104,25 +101,24 @@ export class OcclusionMap extends ConvLabElement {
   /** Occluded copies per call of the probability function. */
   @property({ type: Number, attribute: 'batch-size' }) batchSize = 32;
 
-  @state() private status: 'loading' | 'ready' | 'running' | 'error' = 'loading';
-  @state() private progress = 0;
-  @state() private message = '';
+  /** Model, samples, starting input, status line and input source. */
+  private readonly source = new ModelSource(this, { samplesFor });
+
+  private get loaded(): LoadedModel | undefined {
+    return this.source.loaded;
+  }
+
   @state() private warning = '';
-  @state() private backend?: BackendInfo;
-  @state() private loaded?: LoadedModel;
-  @state() private samples: SpriteSample[] = [];
   @state() private x?: Tensor4D;
   @state() private clean?: number[];
   @state() private result?: OcclusionResult;
   @state() private partial?: { rows: number; cols: number; probabilities: Float32Array };
   @state() private selected?: { row: number; col: number; probs: number[] };
   @state() private occluder?: { y: number; x: number; p: number };
-  @state() private drawing = false;
 
   @query('canvas.map') private mapCanvas?: HTMLCanvasElement;
   @query('convlab-tensor-canvas.detail') private detailCanvas?: HTMLElement & { tensor?: tf.Tensor };
 
-  private loadAbort?: AbortController;
   private mapAbort?: AbortController;
   private mapRun = 0;
   private selectedTensor?: Tensor4D;
@@ -133,10 +129,7 @@ export class OcclusionMap extends ConvLabElement {
   private occluderPos?: { y: number; x: number };
 
   private shown(c: (typeof OCCLUSION_CONTROLS)[number]): boolean {
-    const list = this.controls.trim().toLowerCase();
-    if (list === 'all' || list === '') return true;
-    if (list === 'none') return false;
-    return list.split(/[\s,]+/).includes(c);
+    return this.source.shown(c);
   }
 
   /** True when the map goes through a probability function only (a page-set one, or the model's wrapped as one). */
@@ -144,80 +137,36 @@ export class OcclusionMap extends ConvLabElement {
     return this.blackBox || !!this.probabilities;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this.hasUpdated) void this.start();
-  }
-
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.loadAbort?.abort();
     this.mapAbort?.abort();
     tf.dispose([this.x, this.selectedTensor].filter((t): t is Tensor4D => !!t));
     this.x = this.selectedTensor = undefined;
   }
 
-  protected override firstUpdated(): void {
-    void this.start();
-  }
-
   protected override updated(changed: PropertyValues): void {
-    const was = (k: string) => changed.has(k) && changed.get(k) !== undefined;
-    if (was('model') || was('modelMeta')) {
-      void this.start();
-      return;
-    }
-    if (!this.loaded) return;
-    if (was('sample') || was('src')) {
-      void this.loadInitialInput();
-      return;
-    }
+    if (this.source.reload(changed)) return;
     if (['patch', 'stride', 'fill', 'targetClass', 'blackBox', 'probabilities', 'batchSize'].some((k) => changed.has(k))) {
       void this.computeMap();
     }
     if (changed.has('result') || changed.has('partial') || changed.has('occluder') || changed.has('x')) void this.paintMap();
   }
 
-  private async start(): Promise<void> {
-    this.loadAbort?.abort();
-    const ac = new AbortController();
-    this.loadAbort = ac;
-    this.status = 'loading';
-    this.progress = 0;
-    this.message = 'Loading model…';
-    try {
-      this.backend = await ready();
-      const m = await loadModel(this.model, { signal: ac.signal, onProgress: (f) => (this.progress = f), meta: this.modelMeta || undefined });
-      if (ac.signal.aborted) return;
-      this.loaded = m;
-      this.samples = await loadSpriteSamples(samplesFor(this.model), m.meta.labels);
-      await this.loadInitialInput();
-    } catch (e) {
-      if (!isAbortError(e)) this.fail(e);
-    }
-  }
-
-  private async loadInitialInput(): Promise<void> {
-    if (this.src) return this.setInput(this.src);
-    if (this.samples.length) {
-      const i = clampInt(Number(this.sample) || 0, 0, this.samples.length - 1);
-      return this.setInput(this.samples[i].src);
-    }
-    this.fail(new Error('No input image: set the src attribute, or use a bundled model that ships samples.'));
-  }
-
   /** Sets a new input image and computes its map. */
   async setInput(source: ImageSource | Blob): Promise<void> {
     const m = this.loaded;
     if (!m) return;
-    this.status = 'running';
-    this.message = 'Reading the image…';
+    this.source.set({ status: 'running', message: 'Reading the image…' });
     try {
       const [h, w, c] = m.inputShape;
       const x = await fromImage(source as ImageSource, { size: [h, w], channels: c as 1 | 3 });
       const probs = tf.tidy(() => tf.softmax(m.logits(x)));
       const p = Array.from(await probs.data());
       probs.dispose();
+      if (!this.isConnected) {
+        x.dispose();
+        return;
+      }
       this.x?.dispose();
       this.x = x;
       this.clean = p;
@@ -230,8 +179,7 @@ export class OcclusionMap extends ConvLabElement {
   }
 
   private fail(e: unknown): void {
-    this.status = 'error';
-    this.message = e instanceof Error ? e.message : String(e);
+    this.source.fail(e);
   }
 
   /** The class that is mapped: target-class when valid, else the predicted one. */
@@ -315,9 +263,7 @@ export class OcclusionMap extends ConvLabElement {
     this.warning = notes.join(' ');
     const classIndex = this.classIndex;
     const { fill, dispose } = this.fillFor(x, patch);
-    this.status = 'running';
-    this.progress = 0;
-    this.message = 'Computing the occlusion map…';
+    this.source.set({ status: 'running', progress: 0, message: 'Computing the occlusion map…' });
     this.result = undefined;
     try {
       const r = await occlusionMap(this.probabilityFn(m), x, classIndex, {
@@ -328,8 +274,7 @@ export class OcclusionMap extends ConvLabElement {
         signal: ac.signal,
         onProgress: (p) => {
           if (run !== this.mapRun) return;
-          this.progress = p.done / p.total;
-          this.message = `Computing the occlusion map… ${p.done} of ${p.total} positions`;
+          this.source.set({ progress: p.done / p.total, message: `Computing the occlusion map… ${p.done} of ${p.total} positions` });
           this.partial = { rows: p.rows, cols: p.cols, probabilities: p.probabilities.slice() };
           this.emit('map-progress', { done: p.done, total: p.total });
         },
@@ -337,8 +282,7 @@ export class OcclusionMap extends ConvLabElement {
       if (run !== this.mapRun) return undefined;
       this.result = r;
       this.partial = undefined;
-      this.status = 'ready';
-      this.message = '';
+      this.source.set({ status: 'ready', message: '' });
       const detail: MapCompleteDetail = {
         classIndex,
         label: m.meta.labels[classIndex],
@@ -550,28 +494,10 @@ export class OcclusionMap extends ConvLabElement {
     this.selected = { row, col, probs };
   }
 
-  private onPick(e: CustomEvent<{ source: ImageSource | Blob; index?: number; origin?: string }>): void {
-    const { source, index, origin } = e.detail;
-    const s = origin === 'sample' && index !== undefined ? this.pickerSamples[index] : undefined;
-    if (s) this.sample = s.index;
-    void this.setInput(s ? s.src : source);
-  }
-
-  private get pickerSamples(): (SpriteSample & { index: number })[] {
-    return this.samples.map((s, index) => ({ ...s, index })).filter((s) => s.index % 10 < 2);
-  }
-
   protected override render() {
     const m = this.loaded;
     return html`
-      <convlab-status
-        .state=${this.status}
-        .progress=${this.progress}
-        .message=${this.message}
-        .backend=${this.backend}
-        ?retryable=${this.status === 'error'}
-        @retry=${() => (this.loaded ? this.loadInitialInput() : this.start())}
-      ></convlab-status>
+      ${this.source.renderStatus()}
       ${this.warning ? html`<p class="warning" role="alert">${this.warning}</p>` : nothing}
       ${m ? this.renderBody(m) : nothing}
     `;
@@ -658,17 +584,7 @@ export class OcclusionMap extends ConvLabElement {
       ${this.shown('mode')
         ? html`<label class="check"><input type="checkbox" .checked=${this.isBlackBox} ?disabled=${!!this.probabilities} @change=${(e: Event) => (this.blackBox = (e.target as HTMLInputElement).checked)} /> Black box: probabilities only</label>`
         : nothing}
-      ${this.shown('source')
-        ? html`<div class="source">
-            <div class="tabs" role="group" aria-label="Input source">
-              <button type="button" aria-pressed=${String(!this.drawing)} @click=${() => (this.drawing = false)}>Pick an image</button>
-              <button type="button" aria-pressed=${String(this.drawing)} @click=${() => (this.drawing = true)}>Draw</button>
-            </div>
-            ${this.drawing
-              ? html`<convlab-draw-pad @draw-end=${(e: CustomEvent<{ pixels: ImageData }>) => this.setInput(e.detail.pixels)}></convlab-draw-pad>`
-              : html`<convlab-image-picker .samples=${this.pickerSamples} @image-select=${this.onPick}></convlab-image-picker>`}
-          </div>`
-        : nothing}
+      ${this.source.renderSource()}
     </div>`;
   }
 }

@@ -1,0 +1,261 @@
+import { css, html, nothing, type PropertyValues, type ReactiveController, type ReactiveControllerHost } from 'lit';
+import { ready, loadModel, isAbortError, type BackendInfo, type LoadedModel, type ImageSource } from '@convlab/tensor';
+import { loadSpriteSamples, type SpriteSample } from './sprite-samples.js';
+import type { ImageSelectDetail } from './image-picker.js';
+import type { StatusState } from './status.js';
+
+/** The element a ModelSource serves: a widget with the usual model and input attributes. */
+export interface ModelSourceHost extends ReactiveControllerHost, HTMLElement {
+  /** A bundled model id or the URL of a TF.js model.json. */
+  model: string;
+  /** URL of a metadata JSON for a hosted model ('' for none). */
+  modelMeta: string;
+  /** Index of the bundled sample to start from. */
+  sample: number;
+  /** URL of an image to start from instead of a sample ('' for none). */
+  src: string;
+  /** Which controls show: 'all', 'none' or a comma-separated list. */
+  controls: string;
+  presenter: boolean;
+  readonly hasUpdated: boolean;
+  /** Takes a new input image (its true class when known) and runs the widget's computation. */
+  setInput(source: ImageSource | Blob, trueClass?: number): Promise<void>;
+}
+
+export interface ModelSourceOptions {
+  /** The sprite of bundled samples for a model id: `samplesFor` of @convlab/models. */
+  samplesFor?: (model: string) => { png: string; json: string } | undefined;
+  /** Channel counts the widget can feed (default 1 or 3). */
+  channels?: number[];
+  /** Called when a model has loaded, before its first input is set. */
+  onModel?: (model: LoadedModel) => void;
+  /** How many samples per class the picker shows (default 2: twenty thumbnails for ten classes). */
+  pickerPerClass?: number;
+}
+
+/**
+ * What every model widget does around its own computation, as a Lit reactive controller: load the
+ * backend, the model (with progress, abort and retry) and its bundled samples; set the starting
+ * input from `src` or `sample` and again when they change; keep the loading / running / error state;
+ * render the status line and the input source (pick a sample, upload, drop or paste, or draw).
+ *
+ * The host keeps its attributes as its own documented properties; in `updated()` it calls
+ * `source.reload(changed)` first and skips its own handling when that returns true.
+ */
+export class ModelSource implements ReactiveController {
+  status: StatusState = 'loading';
+  progress = 0;
+  message = '';
+  backend?: BackendInfo;
+  loaded?: LoadedModel;
+  samples: SpriteSample[] = [];
+  /** The source tabs: drawing (true) or picking an image (false). */
+  drawing = false;
+
+  private abort?: AbortController;
+  private started = false;
+  /** A sample the picker has just set: the `sample` change it causes must not load it again. */
+  private picked?: number;
+
+  constructor(
+    private readonly host: ModelSourceHost,
+    private readonly opts: ModelSourceOptions = {},
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    // Reconnected after a removal (the first connection starts in hostUpdated, once attributes are read).
+    if (this.host.hasUpdated && !this.started) {
+      this.started = true;
+      void this.start();
+    }
+  }
+
+  hostUpdated(): void {
+    if (!this.started) {
+      this.started = true;
+      void this.start();
+    }
+  }
+
+  hostDisconnected(): void {
+    this.abort?.abort();
+    this.started = false;
+  }
+
+  /** Changes state and re-renders the host. */
+  set(patch: Partial<Pick<ModelSource, 'status' | 'progress' | 'message' | 'drawing'>>): void {
+    Object.assign(this, patch);
+    this.host.requestUpdate();
+  }
+
+  /** Shows an error in the status line (role="alert"), with a retry. */
+  fail(e: unknown): void {
+    this.set({ status: 'error', message: e instanceof Error ? e.message : String(e) });
+  }
+
+  /**
+   * Call first in the host's `updated()`: a new model or metadata URL reloads everything, a new
+   * `sample` or `src` loads that input. True when the host should do nothing more for this update
+   * (a reload has started, or no model is there yet).
+   */
+  reload(changed: PropertyValues): boolean {
+    const was = (k: string) => changed.has(k) && changed.get(k) !== undefined;
+    if (was('model') || was('modelMeta')) {
+      void this.start();
+      return true;
+    }
+    if (!this.loaded) return true;
+    if (was('sample') || was('src')) {
+      if (changed.has('sample') && !was('src') && this.picked === this.host.sample) {
+        this.picked = undefined;
+        return true;
+      }
+      this.picked = undefined;
+      void this.loadInitialInput();
+      return true;
+    }
+    return false;
+  }
+
+  /** Loads the backend, the model, its samples and the starting input. */
+  async start(): Promise<void> {
+    this.abort?.abort();
+    const ac = new AbortController();
+    this.abort = ac;
+    this.set({ status: 'loading', progress: 0, message: 'Loading model…' });
+    try {
+      this.backend = await ready();
+      const m = await loadModel(this.host.model, {
+        signal: ac.signal,
+        onProgress: (f) => this.set({ progress: f }),
+        meta: this.host.modelMeta || undefined,
+        channels: this.opts.channels ?? [1, 3],
+      });
+      if (ac.signal.aborted) return;
+      this.loaded = m;
+      this.opts.onModel?.(m);
+      this.samples = await loadSpriteSamples(this.opts.samplesFor?.(this.host.model), m.meta.labels);
+      if (ac.signal.aborted) return;
+      this.host.requestUpdate();
+      await this.loadInitialInput();
+    } catch (e) {
+      if (!isAbortError(e) && !ac.signal.aborted) this.fail(e);
+    }
+  }
+
+  /** Sets the input the attributes name: `src` when set, else bundled sample `sample` (clamped, with a warning). */
+  async loadInitialInput(): Promise<void> {
+    const { src, sample } = this.host;
+    if (src) return this.host.setInput(src);
+    if (this.samples.length) {
+      const n = Number(sample);
+      const i = Math.min(this.samples.length - 1, Math.max(0, Math.round(Number.isFinite(n) ? n : 0)));
+      if (i !== n) console.warn(`<${this.host.localName}>: sample ${sample} is out of range 0..${this.samples.length - 1}; using ${i}.`);
+      return this.host.setInput(this.samples[i].src, this.samples[i].classIndex);
+    }
+    this.fail(new Error('No input image: set the src attribute, or use a bundled model that ships samples.'));
+  }
+
+  /** True when control `name` is listed in the host's `controls` attribute ('all' or empty: every one). */
+  shown(name: string): boolean {
+    const list = this.host.controls.trim().toLowerCase();
+    if (list === 'all' || list === '') return true;
+    if (list === 'none') return false;
+    return list.split(/[\s,]+/).includes(name);
+  }
+
+  /** The picker's thumbnails: the first `pickerPerClass` samples of each class; `index` addresses all samples. */
+  get pickerSamples(): (SpriteSample & { index: number })[] {
+    const per = this.opts.pickerPerClass ?? 2;
+    return this.samples.map((s, index) => ({ ...s, index })).filter((s) => s.index % 10 < per);
+  }
+
+  private onPick = (e: CustomEvent<ImageSelectDetail>): void => {
+    const { source, index, origin } = e.detail;
+    const s = origin === 'sample' && index !== undefined ? this.pickerSamples[index] : undefined;
+    if (!s) {
+      void this.host.setInput(source);
+      return;
+    }
+    if (s.index !== this.host.sample) {
+      this.picked = s.index;
+      this.host.sample = s.index;
+    }
+    void this.host.setInput(s.src, s.classIndex);
+  };
+
+  private onDraw = (e: CustomEvent<{ pixels: ImageData }>): void => {
+    void this.host.setInput(e.detail.pixels);
+  };
+
+  /** The status line: progress while loading, busy while running, the error with "Try again". */
+  renderStatus() {
+    return html`<convlab-status
+      .state=${this.status}
+      .progress=${this.progress}
+      .message=${this.message}
+      .backend=${this.backend}
+      ?retryable=${this.status === 'error'}
+      ?presenter=${this.host.presenter}
+      @retry=${() => (this.loaded ? this.loadInitialInput() : this.start())}
+    ></convlab-status>`;
+  }
+
+  /** The input source: tabs for picking an image (samples, upload, drop, paste) or drawing one. Nothing when the `source` control is hidden. */
+  renderSource() {
+    if (!this.shown('source')) return nothing;
+    return html`<div class="source">
+      <div class="tabs" role="group" aria-label="Input source">
+        <button type="button" aria-pressed=${String(!this.drawing)} @click=${() => this.set({ drawing: false })}>Pick an image</button>
+        <button type="button" aria-pressed=${String(this.drawing)} @click=${() => this.set({ drawing: true })}>Draw</button>
+      </div>
+      ${this.drawing
+        ? html`<convlab-draw-pad @draw-end=${this.onDraw}></convlab-draw-pad>`
+        : html`<convlab-image-picker .samples=${this.pickerSamples} @image-select=${this.onPick}></convlab-image-picker>`}
+    </div>`;
+  }
+}
+
+/** Styles for a model widget's controls row: fields, selects, checkboxes and the source tabs. */
+export const widgetControlStyles = css`
+  .controls {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: flex-end;
+    gap: calc(var(--_space) * 1.5);
+  }
+  .field {
+    display: grid;
+    gap: 0.25em;
+  }
+  .check {
+    display: flex;
+    align-items: center;
+    gap: 0.4em;
+  }
+  select {
+    font: inherit;
+    color: inherit;
+    background: var(--_surface);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding: 0.25em 0.5em;
+    min-height: 2em;
+  }
+  .source {
+    flex-basis: 100%;
+    display: grid;
+    gap: var(--_space);
+  }
+  .tabs {
+    display: flex;
+    gap: 0.25em;
+  }
+  .tabs button[aria-pressed='true'] {
+    background: var(--_accent);
+    color: var(--_accent-fg);
+    border-color: var(--_accent);
+  }
+`;
