@@ -5,6 +5,8 @@ import {
   tf,
   occlusionMap,
   occlusionPositions,
+  occludedCopies,
+  probabilityRows,
   boxBlur,
   paintOverlay,
   toCanvas,
@@ -146,7 +148,10 @@ export class OcclusionMap extends ConvLabElement {
 
   protected override updated(changed: PropertyValues): void {
     if (this.source.reload(changed)) return;
-    if (['patch', 'stride', 'fill', 'targetClass', 'blackBox', 'probabilities', 'batchSize'].some((k) => changed.has(k))) {
+    if (changed.has('probabilities') && this.x) {
+      // Another classifier: its own clean prediction (and so the default class), then the map.
+      void this.reclassify();
+    } else if (['patch', 'stride', 'fill', 'targetClass', 'blackBox', 'batchSize'].some((k) => changed.has(k))) {
       void this.computeMap();
     }
     if (changed.has('result') || changed.has('partial') || changed.has('occluder') || changed.has('x')) void this.paintMap();
@@ -160,9 +165,12 @@ export class OcclusionMap extends ConvLabElement {
     try {
       const [h, w, c] = m.inputShape;
       const x = await fromImage(source as ImageSource, { size: [h, w], channels: c as 1 | 3 });
-      const probs = tf.tidy(() => tf.softmax(m.logits(x)));
-      const p = Array.from(await probs.data());
-      probs.dispose();
+      if (!this.isConnected) {
+        x.dispose();
+        return;
+      }
+      // In black-box mode the clean prediction, too, comes only through the probability function.
+      const [p] = await probabilityRows(await this.probabilityFn(m)(x), 1);
       if (!this.isConnected) {
         x.dispose();
         return;
@@ -172,6 +180,20 @@ export class OcclusionMap extends ConvLabElement {
       this.clean = p;
       this.selected = undefined;
       this.occluder = this.occluderPos = undefined;
+      await this.computeMap();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private async reclassify(): Promise<void> {
+    const m = this.loaded;
+    const x = this.x;
+    if (!m || !x) return;
+    try {
+      const [p] = await probabilityRows(await this.probabilityFn(m)(x), 1);
+      if (this.x !== x) return;
+      this.clean = p;
       await this.computeMap();
     } catch (e) {
       this.fail(e);
@@ -444,31 +466,20 @@ export class OcclusionMap extends ConvLabElement {
   }
 
   private occludedImage(pos: { y: number; x: number }): Tensor4D {
-    const m = this.loaded!;
-    const x = this.x!;
-    const [h, w, c] = m.inputShape;
     const { patch } = this.settings();
-    return tf.tidy(() => {
-      const mask = tf.buffer([1, h, w, 1]);
-      for (let y = pos.y; y < Math.min(h, pos.y + patch); y++) for (let xx = pos.x; xx < Math.min(w, pos.x + patch); xx++) mask.set(1, 0, y, xx, 0);
-      const mk = mask.toTensor();
-      const fillT =
-        this.fill === 'black' ? tf.zeros([1, 1, 1, c]) : this.fill === 'mean' ? tf.mean(x, [1, 2], true) : this.fill === 'blurred' ? boxBlur(x, Math.max(3, patch | 1)) : tf.fill([1, 1, 1, c], 0.5);
-      return tf.add(tf.mul(x, tf.sub(1, mk)), tf.mul(fillT, mk)) as Tensor4D;
-    });
+    const { fill, dispose } = this.fillFor(this.x!, patch);
+    try {
+      return occludedCopies(this.x!, [pos], patch, fill);
+    } finally {
+      dispose?.dispose();
+    }
   }
 
   private async occludedProbabilities(pos: { y: number; x: number }): Promise<number[]> {
-    const m = this.loaded!;
     const img = this.occludedImage(pos);
     try {
-      const out = await this.probabilityFn(m)(img);
-      if (out instanceof tf.Tensor) {
-        const rows = (await out.array()) as number[][];
-        out.dispose();
-        return rows[0];
-      }
-      return Array.from((out as ArrayLike<number>[])[0]);
+      const [p] = await probabilityRows(await this.probabilityFn(this.loaded!)(img), 1);
+      return p;
     } finally {
       img.dispose();
     }

@@ -42,17 +42,29 @@ describe('<occlusion-map>', () => {
 
   it('computes in batches through a page-set probability function, with progress, and no gradient', async () => {
     const model = await loadModel('digits');
+    const logits = model.logits;
     let calls = 0;
     const grads = countGradients();
     try {
       // Control: the counter sees a gradient when there is one.
       tf.dispose(tf.grad((v: tf.Tensor) => tf.sum(v))(tf.ones([2])));
       expect(grads.count()).to.equal(1);
+      // The "API": the digits model with its classes shifted by one (a zero reads as a one), so that
+      // what comes through it can be told from what the element's own model would say.
+      let inApi = false;
+      let direct = 0;
+      model.logits = (x) => {
+        if (!inApi) direct++;
+        return logits(x);
+      };
       const el = document.createElement('occlusion-map') as OcclusionMap;
       el.setAttribute('batch-size', '16');
+      el.setAttribute('sample', '0');
       el.probabilities = async (images: Tensor4D) => {
         calls++;
-        const p = tf.tidy(() => tf.softmax(model.logits(images)));
+        inApi = true;
+        const p = tf.tidy(() => tf.softmax(tf.concat([tf.slice(model.logits(images), [0, 9], [-1, 1]), tf.slice(model.logits(images), [0, 0], [-1, 9])], 1)));
+        inApi = false;
         const rows = (await p.array()) as number[][];
         p.dispose();
         return rows;
@@ -63,12 +75,16 @@ describe('<occlusion-map>', () => {
       (await fixture(html`<div></div>`)).append(el);
       const d = ((await done) as CustomEvent<MapCompleteDetail>).detail;
       expect(d.blackBox).to.equal(true);
-      expect(calls).to.equal(1 + Math.ceil(144 / 16));
+      expect(d.classIndex, 'the default class is the API\'s prediction, not the model\'s').to.equal(1);
+      expect(direct, 'the element never runs the model itself').to.equal(0);
+      // clean prediction + unoccluded baseline + one call per batch
+      expect(calls).to.equal(2 + Math.ceil(144 / 16));
       expect(grads.count(), 'no gradient in black-box mode').to.equal(1);
       expect(progress, 'progress after every batch').to.deep.equal([16, 32, 48, 64, 80, 96, 112, 128, 144]);
       expect(el.shadowRoot!.querySelector('.badge')!.textContent).to.equal('black box');
     } finally {
       grads.restore();
+      model.logits = logits;
     }
   });
 

@@ -37,5 +37,5 @@ export {
   formatSum,
 } from './adversarial.js';
 export type { Classifier, AttackOptions, IterativeOptions, FlipResult, LinearFgsmResult, LinearSide } from './adversarial.js';
-export { occlusionMap, occlusionPositions, classifierProbabilities, boxBlur } from './occlusion.js';
+export { occlusionMap, occlusionPositions, occludedCopies, probabilityRows, classifierProbabilities, boxBlur } from './occlusion.js';
 export type { ProbabilityFn, OcclusionFill, OcclusionOptions, OcclusionProgress, OcclusionResult } from './occlusion.js';

@@ -84,24 +84,73 @@ export function boxBlur(x: Tensor4D, k: number): Tensor4D {
   return tf.tidy(() => tf.avgPool(x, [k, k], 1, 'same') as Tensor4D);
 }
 
-async function column(out: Tensor2D | ArrayLike<number>[], classIndex: number, n: number): Promise<number[]> {
+/**
+ * The rows of what a ProbabilityFn returned for n images, as plain arrays (a returned tensor is
+ * read and disposed). Throws when the row count is not n.
+ */
+export async function probabilityRows(out: Tensor2D | ArrayLike<number>[], n: number): Promise<number[][]> {
   if (out instanceof tf.Tensor) {
     const t = out as Tensor2D;
     try {
-      if (t.shape[0] !== n) throw new Error(`The probability function returned ${t.shape[0]} rows for ${n} images.`);
-      if (classIndex >= t.shape[1]) throw new RangeError(`Class ${classIndex} is out of range: the model has ${t.shape[1]} classes.`);
-      const rows = (await t.array()) as number[][];
-      return rows.map((r) => r[classIndex]);
+      if (t.rank !== 2 || t.shape[0] !== n) throw new Error(`The probability function returned shape [${t.shape.join(', ')}] for ${n} images; expected [${n}, classes].`);
+      return (await t.array()) as number[][];
     } finally {
       t.dispose();
     }
   }
   const rows = out as ArrayLike<number>[];
   if (rows.length !== n) throw new Error(`The probability function returned ${rows.length} rows for ${n} images.`);
-  return Array.from(rows, (r) => {
+  return Array.from(rows, (r) => Array.from(r));
+}
+
+async function column(out: Tensor2D | ArrayLike<number>[], classIndex: number, n: number): Promise<number[]> {
+  const rows = await probabilityRows(out, n);
+  return rows.map((r) => {
     if (classIndex >= r.length) throw new RangeError(`Class ${classIndex} is out of range: the model has ${r.length} classes.`);
     return r[classIndex];
   });
+}
+
+/** The fill as a tensor that broadcasts against x: [1, 1, 1, C] for a value or the mean, x's shape for an image. */
+function fillTensor(x: Tensor4D, fill: OcclusionFill): Tensor4D {
+  const C = x.shape[3];
+  return tf.tidy(() => {
+    if (typeof fill === 'number') return tf.fill([1, 1, 1, C], fill) as Tensor4D;
+    if (fill === 'mean') return tf.mean(x, [1, 2], true) as Tensor4D;
+    if (fill.shape.join() !== x.shape.join()) throw new Error('A fill image must have the same shape as the input.');
+    return tf.clone(fill);
+  });
+}
+
+/** x with the square [y, y + patch) x [x, x + patch) replaced by fillT, once per position: [n, H, W, C]. */
+function covered(x: Tensor4D, fillT: Tensor4D, at: readonly { y: number; x: number }[], patch: number): Tensor4D {
+  const [, H, W] = x.shape;
+  const n = at.length;
+  return tf.tidy(() => {
+    const r = tf.reshape(tf.range(0, H), [1, H]);
+    const c = tf.reshape(tf.range(0, W), [1, W]);
+    const y0 = tf.tensor2d(at.map((p) => p.y), [n, 1]);
+    const x0 = tf.tensor2d(at.map((p) => p.x), [n, 1]);
+    // inside(y) = y0 <= y < y0 + patch, per copy
+    const rowIn = tf.logicalAnd(tf.greaterEqual(r, y0), tf.less(r, tf.add(y0, patch)));
+    const colIn = tf.logicalAnd(tf.greaterEqual(c, x0), tf.less(c, tf.add(x0, patch)));
+    const mask = tf.mul(tf.reshape(tf.cast(rowIn, 'float32'), [n, H, 1, 1]), tf.reshape(tf.cast(colIn, 'float32'), [n, 1, W, 1]));
+    return tf.add(tf.mul(x, tf.sub(1, mask)), tf.mul(fillT, mask)) as Tensor4D;
+  });
+}
+
+/**
+ * Occluded copies of one image x ([1, H, W, C]): copy i has the patch x patch square with top-left
+ * corner at[i] covered by the fill (x' = x (1 - M_i) + fill M_i). Returns [at.length, H, W, C].
+ */
+export function occludedCopies(x: Tensor4D, at: readonly { y: number; x: number }[], patch: number, fill: OcclusionFill = 0.5): Tensor4D {
+  if (x.shape[0] !== 1) throw new Error(`occludedCopies takes one image ([1, H, W, C]), got a batch of ${x.shape[0]}.`);
+  const fillT = fillTensor(x, fill);
+  try {
+    return covered(x, fillT, at, patch);
+  } finally {
+    fillT.dispose();
+  }
 }
 
 /**
@@ -115,7 +164,7 @@ export async function occlusionMap(
   classIndex: number,
   opts: OcclusionOptions,
 ): Promise<OcclusionResult> {
-  const [n, H, W, C] = x.shape;
+  const [n, H, W] = x.shape;
   if (n !== 1) throw new Error(`occlusionMap takes one image ([1, H, W, C]), got a batch of ${n}.`);
   if (!Number.isInteger(classIndex) || classIndex < 0) throw new RangeError(`Class ${classIndex} is not a class index.`);
   const patch = Math.round(opts.patch);
@@ -129,34 +178,18 @@ export async function occlusionMap(
   const batchSize = Math.max(1, Math.round(opts.batchSize ?? 32));
   const fill = opts.fill ?? 0.5;
 
-  const fillT = tf.tidy(() => {
-    if (typeof fill === 'number') return tf.fill([1, 1, 1, C], fill) as Tensor4D;
-    if (fill === 'mean') return tf.mean(x, [1, 2], true) as Tensor4D;
-    if (fill.shape.join() !== x.shape.join()) throw new Error('A fill image must have the same shape as the input.');
-    return tf.clone(fill);
-  });
+  const fillT = fillTensor(x, fill);
   let calls = 0;
   try {
     calls++;
     const [baseline] = await column(await predict(x), classIndex, 1);
     const probabilities = new Float32Array(total).fill(Number.NaN);
-    const r = tf.tidy(() => tf.reshape(tf.range(0, H), [1, H]));
-    const c = tf.tidy(() => tf.reshape(tf.range(0, W), [1, W]));
-    try {
+    {
       for (let start = 0; start < total; start += batchSize) {
         if (opts.signal?.aborted) throw abortError(opts.signal);
         const count = Math.min(batchSize, total - start);
-        const by = Array.from({ length: count }, (_, i) => ys[Math.floor((start + i) / cols)]);
-        const bx = Array.from({ length: count }, (_, i) => xs[(start + i) % cols]);
-        const batch = tf.tidy(() => {
-          const y0 = tf.tensor2d(by, [count, 1]);
-          const x0 = tf.tensor2d(bx, [count, 1]);
-          // inside(y) = y0 <= y < y0 + patch, per image of the batch
-          const rowIn = tf.logicalAnd(tf.greaterEqual(r, y0), tf.less(r, tf.add(y0, patch)));
-          const colIn = tf.logicalAnd(tf.greaterEqual(c, x0), tf.less(c, tf.add(x0, patch)));
-          const mask = tf.mul(tf.reshape(tf.cast(rowIn, 'float32'), [count, H, 1, 1]), tf.reshape(tf.cast(colIn, 'float32'), [count, 1, W, 1]));
-          return tf.add(tf.mul(x, tf.sub(1, mask)), tf.mul(fillT, mask)) as Tensor4D;
-        });
+        const at = Array.from({ length: count }, (_, i) => ({ y: ys[Math.floor((start + i) / cols)], x: xs[(start + i) % cols] }));
+        const batch = covered(x, fillT, at, patch);
         let out: Awaited<ReturnType<ProbabilityFn>>;
         try {
           calls++;
@@ -168,8 +201,6 @@ export async function occlusionMap(
         probabilities.set(p, start);
         opts.onProgress?.({ done: start + count, total, rows, cols, probabilities });
       }
-    } finally {
-      tf.dispose([r, c]);
     }
     const drop = probabilities.map((p) => baseline - p);
     let k = 0;

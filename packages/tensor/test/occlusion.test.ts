@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { ready, tf, occlusionMap, occlusionPositions, classifierProbabilities, boxBlur, type Tensor4D } from '../src/index.js';
+import { ready, tf, occlusionMap, occlusionPositions, occludedCopies, probabilityRows, classifierProbabilities, boxBlur, type Tensor4D } from '../src/index.js';
 
 // A linear two-class model on 6x5 grey images: z_k = w_k . vec(x), so
 // P(1 | x) = sigma((w_1 - w_0) . vec(x)) in closed form for any occluded copy.
@@ -108,6 +108,37 @@ describe('occlusionMap', () => {
     ac.abort();
     expect(await msg(occlusionMap(p, x, 0, { patch: 2, stride: 1, signal: ac.signal }))).to.match(/abort/i);
     x.dispose();
+  });
+
+  it('makes occluded copies: the square at each position takes the fill, the rest is x', async () => {
+    const x = tf.tidy(() => tf.div(tf.reshape(tf.range(1, 1 + 5 * 4 * 2), [1, 5, 4, 2]), 100)) as Tensor4D;
+    const copies = occludedCopies(x, [{ y: 0, x: 0 }, { y: 3, x: 2 }], 2, 0.5);
+    expect(copies.shape).to.deep.equal([2, 5, 4, 2]);
+    const v = (await copies.array()) as number[][][][];
+    const xv = (await x.array()) as number[][][][];
+    for (let k = 0; k < 2; k++) {
+      const [y0, x0] = k === 0 ? [0, 0] : [3, 2];
+      for (let i = 0; i < 5; i++)
+        for (let j = 0; j < 4; j++)
+          for (let c = 0; c < 2; c++) {
+            const inside = i >= y0 && i < y0 + 2 && j >= x0 && j < x0 + 2;
+            expect(v[k][i][j][c]).to.be.closeTo(inside ? 0.5 : xv[0][i][j][c], 1e-6);
+          }
+    }
+    const mean = occludedCopies(x, [{ y: 1, x: 1 }], 1, 'mean');
+    const m = tf.tidy(() => tf.mean(x, [1, 2]).arraySync() as number[][]);
+    expect(((await mean.array()) as number[][][][])[0][1][1][1]).to.be.closeTo(m[0][1], 1e-6);
+    tf.dispose([x, copies, mean]);
+  });
+
+  it('reads the rows of a probability function, from a tensor or plain arrays, and checks their count', async () => {
+    const t = tf.tensor2d([[0.2, 0.8], [0.6, 0.4]]);
+    expect(await probabilityRows(t, 2)).to.deep.equal([[0.2, 0.8], [0.6, 0.4]].map((r) => r.map((v) => Math.fround(v))));
+    expect(t.isDisposed, 'a returned tensor is disposed').to.equal(true);
+    expect(await probabilityRows([Float32Array.of(1, 0)], 1)).to.deep.equal([[1, 0]]);
+    let msg = '';
+    await probabilityRows([[1, 0]], 3).catch((e: Error) => (msg = e.message));
+    expect(msg).to.match(/1 rows for 3 images/);
   });
 
   it('leaves no tensor behind after 50 full maps', async () => {
