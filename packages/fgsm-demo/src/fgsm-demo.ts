@@ -380,7 +380,7 @@ export class FgsmDemo extends ConvLabElement {
         ? html`<convlab-slider
             label="Epsilon (ε)"
             min="0"
-            max="0.5"
+            max=${this.epsilon > 0.5 ? 1 : 0.5}
             step="0.005"
             digits="3"
             .value=${this.epsilon}

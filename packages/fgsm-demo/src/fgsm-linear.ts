@@ -97,8 +97,16 @@ export class FgsmLinear extends ConvLabElement {
   /** The step eps (0..1). */
   @property({ type: Number, reflect: true }) epsilon = 0.1;
 
-  /** Allow editing x, w and b in the table. */
-  @property({ type: Boolean }) editable = true;
+  /** Allow editing x, w and b in the table (the default); `editable="false"` locks it. */
+  @property({
+    reflect: true,
+    converter: {
+      // A boolean that defaults to true: only the value "false" turns it off.
+      fromAttribute: (v: string | null) => v !== 'false',
+      toAttribute: (v: boolean) => (v ? null : 'false'),
+    },
+  })
+  editable = true;
 
   private result?: LinearFgsmResult;
   private error = '';

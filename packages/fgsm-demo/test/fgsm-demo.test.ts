@@ -2,6 +2,7 @@ import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { ready, tf, backendInfo } from '@convlab/tensor';
 import '../src/index.js';
 import type { FgsmDemo, PredictionChangeDetail } from '../src/index.js';
+import { countGradients } from '../../tensor/test/helpers/gradient-spy.js';
 
 async function loaded(el: FgsmDemo): Promise<PredictionChangeDetail> {
   const e = await oneEvent(el, 'prediction-change');
@@ -49,9 +50,16 @@ describe('<fgsm-demo> on the auto backend', () => {
     await loaded(el);
     const xAdv1 = Array.from(await pixels((el as unknown as { xAdv: tf.Tensor }).xAdv));
     const calls = el.gradientCalls;
-    const next = oneEvent(el, 'prediction-change');
-    dragEpsilon(el, 0.25);
-    const d = ((await next) as CustomEvent<PredictionChangeDetail>).detail;
+    const grads = countGradients(tf);
+    let d: PredictionChangeDetail;
+    try {
+      const next = oneEvent(el, 'prediction-change');
+      dragEpsilon(el, 0.25);
+      d = ((await next) as CustomEvent<PredictionChangeDetail>).detail;
+      expect(grads.count(), 'TF.js ran no gradient for a slider move').to.equal(0);
+    } finally {
+      grads.restore();
+    }
     expect(d.epsilon).to.equal(0.25);
     expect(el.epsilon).to.equal(0.25);
     const xAdv2 = Array.from(await pixels((el as unknown as { xAdv: tf.Tensor }).xAdv));
@@ -75,13 +83,21 @@ describe('<fgsm-demo> on the auto backend', () => {
     const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="10" epsilon="0.3" mode="targeted" target="7"></fgsm-demo>`);
     await loaded(el);
     expect(el.gradientCalls).to.equal(1);
-    el.target = 3;
-    const d = ((await oneEvent(el, 'prediction-change')) as CustomEvent<PredictionChangeDetail>).detail;
-    expect(el.gradientCalls).to.equal(2);
-    expect(d.mode).to.equal('targeted');
-    el.epsilon = 0.2;
-    await oneEvent(el, 'prediction-change');
-    expect(el.gradientCalls).to.equal(2);
+    const grads = countGradients(tf);
+    let d: PredictionChangeDetail;
+    try {
+      el.target = 3;
+      d = ((await oneEvent(el, 'prediction-change')) as CustomEvent<PredictionChangeDetail>).detail;
+      expect(el.gradientCalls).to.equal(2);
+      expect(grads.count(), 'TF.js saw the one new gradient').to.equal(1);
+      expect(d.mode).to.equal('targeted');
+      el.epsilon = 0.2;
+      await oneEvent(el, 'prediction-change');
+      expect(el.gradientCalls).to.equal(2);
+      expect(grads.count()).to.equal(1);
+    } finally {
+      grads.restore();
+    }
     const probs = el as unknown as { clean: { probs: number[] }; adv: { probs: number[] } };
     expect(probs.adv.probs[3], 'the targeted step raises P(target)').to.be.greaterThan(probs.clean.probs[3]);
   });
@@ -129,6 +145,20 @@ describe('<fgsm-demo> on the auto backend', () => {
     await waitUntil(() => inner.shadowRoot!.querySelector('convlab-tensor-canvas'), 'panels render', { timeout: 20000 });
     expect(canvasWidth(inner), 'set on an ancestor').to.be.closeTo(120, 1);
     expect(parseFloat(getComputedStyle(inner.shadowRoot!.querySelector('.panels')!).columnGap)).to.be.closeTo(8, 0.5);
+  });
+
+  it('widens the slider when epsilon is above 0.5, so the slider shows the value in use', async () => {
+    const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="0" epsilon="0.8"></fgsm-demo>`);
+    await waitUntil(() => el.shadowRoot!.querySelector('convlab-slider'), 'controls render', { timeout: 20000 });
+    const slider = el.shadowRoot!.querySelector('convlab-slider') as HTMLElement & { value: number; max: number; updateComplete: Promise<unknown> };
+    await slider.updateComplete;
+    const range = slider.shadowRoot!.querySelector('input[type="range"]') as HTMLInputElement;
+    expect(Number(range.max)).to.equal(1);
+    expect(Number(range.value)).to.be.closeTo(0.8, 1e-9);
+    el.epsilon = 0.2;
+    await el.updateComplete;
+    await slider.updateComplete;
+    expect(Number(range.max)).to.equal(0.5);
   });
 
   it('returns to its tensor baseline after 200 slider moves', async () => {

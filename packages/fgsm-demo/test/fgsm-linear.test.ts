@@ -35,6 +35,20 @@ describe('<fgsm-linear>', () => {
     expect(el.x.startsWith('2,')).to.equal(true);
   });
 
+  it('locks the table with editable="false", and unlocks it again', async () => {
+    const el = await fixture<FgsmLinear>(html`<fgsm-linear editable="false"></fgsm-linear>`);
+    expect(el.editable).to.equal(false);
+    expect(el.shadowRoot!.querySelectorAll('input[type="number"]')).to.have.length(0);
+    expect(text(el)).to.include('σ(-2) = 0.1192');
+    el.removeAttribute('editable');
+    await el.updateComplete;
+    expect(el.editable).to.equal(true);
+    expect(el.shadowRoot!.querySelectorAll('input[type="number"]').length).to.be.above(0);
+    el.editable = false;
+    await el.updateComplete;
+    expect(el.getAttribute('editable')).to.equal('false');
+  });
+
   it('says clearly when x and w differ in length', async () => {
     const el = await fixture<FgsmLinear>(html`<fgsm-linear x="1, 2, 3" w="1, 2"></fgsm-linear>`);
     expect(el.shadowRoot!.querySelector('[role="alert"]')!.textContent).to.match(/x has 3 entries but w has 2/);

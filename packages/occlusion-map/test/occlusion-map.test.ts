@@ -3,23 +3,13 @@ import { ready, tf, loadModel, type Tensor4D } from '@convlab/tensor';
 import '@convlab/models';
 import '../src/index.js';
 import type { OcclusionMap, MapCompleteDetail } from '../src/index.js';
+import { countGradients } from '../../tensor/test/helpers/gradient-spy.js';
 
 async function complete(el: OcclusionMap): Promise<MapCompleteDetail> {
   return ((await oneEvent(el, 'map-complete')) as CustomEvent<MapCompleteDetail>).detail;
 }
 
 /** Counts gradient computations anywhere in TF.js: every tf.grad / valueAndGrad goes through engine.gradients. */
-function countGradients(): { count: () => number; restore: () => void } {
-  const engine = tf.engine() as unknown as { gradients: (...a: unknown[]) => unknown };
-  const orig = engine.gradients;
-  let n = 0;
-  engine.gradients = function (this: unknown, ...a: unknown[]) {
-    n++;
-    return orig.apply(this, a);
-  };
-  return { count: () => n, restore: () => (engine.gradients = orig) };
-}
-
 describe('<occlusion-map>', () => {
   before(async () => {
     const info = await ready();
@@ -44,7 +34,7 @@ describe('<occlusion-map>', () => {
     const model = await loadModel('digits');
     const logits = model.logits;
     let calls = 0;
-    const grads = countGradients();
+    const grads = countGradients(tf);
     try {
       // Control: the counter sees a gradient when there is one.
       tf.dispose(tf.grad((v: tf.Tensor) => tf.sum(v))(tf.ones([2])));
@@ -89,7 +79,7 @@ describe('<occlusion-map>', () => {
   });
 
   it('uses the bundled model through the same interface in black-box mode', async () => {
-    const grads = countGradients();
+    const grads = countGradients(tf);
     try {
       const el = await fixture<OcclusionMap>(html`<occlusion-map sample="10" black-box></occlusion-map>`);
       const d = await complete(el);
