@@ -161,6 +161,25 @@ describe('<fgsm-demo> on the auto backend', () => {
     expect(Number(range.max)).to.equal(0.5);
   });
 
+  it('reflects its settings as attributes and fires prediction-change once per change', async () => {
+    const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="0"></fgsm-demo>`);
+    await loaded(el);
+    let n = 0;
+    el.addEventListener('prediction-change', () => n++);
+    dragEpsilon(el, 0.2);
+    await waitUntil(() => n > 0, 'an event', { timeout: 10000 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(n, 'one slider move: one event').to.equal(1);
+    expect(el.getAttribute('epsilon')).to.equal('0.2');
+    el.mode = 'targeted';
+    el.target = 4;
+    await el.updateComplete;
+    expect([el.getAttribute('mode'), el.getAttribute('target')]).to.deep.equal(['targeted', '4']);
+    await waitUntil(() => n > 1, 'an event', { timeout: 10000 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(n, 'two settings changed together: one event').to.equal(2);
+  });
+
   it('returns to its tensor baseline after 200 slider moves', async () => {
     const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="40" epsilon="0.1"></fgsm-demo>`);
     await loaded(el);

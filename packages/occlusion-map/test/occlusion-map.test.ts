@@ -9,7 +9,6 @@ async function complete(el: OcclusionMap): Promise<MapCompleteDetail> {
   return ((await oneEvent(el, 'map-complete')) as CustomEvent<MapCompleteDetail>).detail;
 }
 
-/** Counts gradient computations anywhere in TF.js: every tf.grad / valueAndGrad goes through engine.gradients. */
 describe('<occlusion-map>', () => {
   before(async () => {
     const info = await ready();
@@ -142,6 +141,95 @@ describe('<occlusion-map>', () => {
   it('shows an alert when the model cannot be loaded', async () => {
     const el = await fixture<OcclusionMap>(html`<occlusion-map model="/nope/model.json"></occlusion-map>`);
     await waitUntil(() => el.shadowRoot!.querySelector('convlab-status')?.shadowRoot?.querySelector('[role="alert"]'), 'alert', { timeout: 20000 });
+  });
+
+  it('maps a digit the student draws', async () => {
+    const el = await fixture<OcclusionMap>(html`<occlusion-map sample="0"></occlusion-map>`);
+    await complete(el);
+    const drawButton = [...el.shadowRoot!.querySelectorAll('.tabs button')].find((b) => b.textContent === 'Draw') as HTMLButtonElement;
+    drawButton.click();
+    await el.updateComplete;
+    const pad = el.shadowRoot!.querySelector('convlab-draw-pad')!;
+    await (pad as unknown as { updateComplete: Promise<unknown> }).updateComplete;
+    const surface = pad.shadowRoot!.querySelector('canvas')!;
+    const r = surface.getBoundingClientRect();
+    const at = (fx: number, fy: number, type: string) =>
+      surface.dispatchEvent(
+        new PointerEvent(type, { bubbles: true, composed: true, pointerId: 1, isPrimary: true, buttons: type === 'pointerup' ? 0 : 1, clientX: r.left + fx * r.width, clientY: r.top + fy * r.height }),
+      );
+    const next = complete(el);
+    at(0.5, 0.15, 'pointerdown');
+    for (let i = 1; i <= 20; i++) at(0.5, 0.15 + (0.7 * i) / 20, 'pointermove');
+    at(0.5, 0.85, 'pointerup');
+    const d = await next;
+    expect(d.classIndex, 'a vertical stroke reads as a one, and its map is computed').to.equal(1);
+    expect(d.label).to.equal('1');
+  });
+
+  it('moves the occluder where the pointer drags it, under a CSS scale', async () => {
+    const wrap = await fixture<HTMLDivElement>(html`<div style="transform: scale(1.5); transform-origin: 0 0; width: 600px">
+      <occlusion-map sample="70" patch="6" stride="2"></occlusion-map>
+    </div>`);
+    const el = wrap.querySelector('occlusion-map')!;
+    await complete(el);
+    const canvas = el.shadowRoot!.querySelector('canvas.map') as HTMLCanvasElement;
+    const r = canvas.getBoundingClientRect();
+    // Pointer at image pixel (py, px) of 28; the occluder is centred there: top-left (py - 3, px - 3).
+    const at = (type: string, py: number, px: number) =>
+      canvas.dispatchEvent(new PointerEvent(type, { bubbles: true, composed: true, pointerId: 1, buttons: type === 'pointerup' ? 0 : 1, clientX: r.left + (px / 28) * r.width, clientY: r.top + (py / 28) * r.height }));
+    at('pointerdown', 10, 10);
+    at('pointermove', 14, 20);
+    const readout = () => el.shadowRoot!.querySelector('.readout')!.textContent!;
+    await waitUntil(() => /Occluder at \(11, 17\): \d+\.\d%/.test(readout()), `occluder follows the drag (${readout()})`, { timeout: 10000 });
+    at('pointerup', 14, 20);
+  });
+
+  it('clamps a negative stride with a message', async () => {
+    const el = await fixture<OcclusionMap>(html`<occlusion-map sample="0" patch="14" stride="-3"></occlusion-map>`);
+    const d = await complete(el);
+    expect([d.rows, d.cols]).to.deep.equal([15, 15]);
+    expect(el.shadowRoot!.querySelector('.warning[role="alert"]')!.textContent).to.match(/stride must be at least 1 px \(got -3\); using 1/);
+  });
+
+  it('paints the map progressively, batch by batch', async () => {
+    const model = await loadModel('digits');
+    const el = document.createElement('occlusion-map') as OcclusionMap;
+    el.setAttribute('sample', '40');
+    el.setAttribute('batch-size', '16');
+    // A slow "API", so that every batch gets painted before the next one arrives.
+    el.probabilities = async (images: Tensor4D) => {
+      const p = tf.tidy(() => tf.softmax(model.logits(images)));
+      const rows = (await p.array()) as number[][];
+      p.dispose();
+      await new Promise((r) => setTimeout(r, 40));
+      return rows;
+    };
+    const shots: string[] = [];
+    el.addEventListener('map-progress', () => {
+      const c = el.shadowRoot!.querySelector('canvas.map') as HTMLCanvasElement;
+      shots.push(c.toDataURL());
+    });
+    const done = complete(el);
+    (await fixture(html`<div></div>`)).append(el);
+    await done;
+    expect(shots).to.have.length(9);
+    // Each snapshot is taken as a batch arrives, showing what was painted after the batch before.
+    expect(new Set(shots).size, 'the canvas changes from batch to batch').to.be.at.least(7);
+  });
+
+  it('reflects its settings as attributes and fires map-complete once per change', async () => {
+    const el = await fixture<OcclusionMap>(html`<occlusion-map sample="0"></occlusion-map>`);
+    await complete(el);
+    let n = 0;
+    el.addEventListener('map-complete', () => n++);
+    el.patch = 8;
+    el.stride = 4;
+    el.fill = 'black';
+    await el.updateComplete;
+    expect([el.getAttribute('patch'), el.getAttribute('stride'), el.getAttribute('fill')]).to.deep.equal(['8', '4', 'black']);
+    await waitUntil(() => n > 0, 'a map', { timeout: 10000 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(n, 'three settings changed in one task: one map').to.equal(1);
   });
 
   it('leaves no tensor behind after 50 full maps', async () => {
