@@ -18,7 +18,8 @@ test('hosted-224: a 224x224x3 -> 1000-logit layers model with labels', async () 
   y.dispose();
   const labels = JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8'));
   assert.equal(labels.length, 1000);
-  assert.equal(labels[999], 'class 999');
+  assert.equal(labels[999], 'synthetic 999');
+  assert.equal(JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')).labels, 'labels.json');
   const total = ['model.json', 'weights.bin', 'labels.json', 'meta.json'].reduce((s, f) => s + statSync(join(dir, f)).size, 0);
   assert.ok(total < 200 * 1024, `${total} bytes`);
   model.dispose();

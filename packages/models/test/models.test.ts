@@ -119,11 +119,35 @@ describe('hosted models by URL (fixture: random 224x224x3 -> 1000 classes)', () 
     const m = await loadModel(url, { meta: here('../fixtures/hosted-224/meta.json'), channels: [3] });
     expect(m.inputShape).to.deep.equal([224, 224, 3]);
     expect(m.numClasses).to.equal(1000);
-    expect(m.meta.labels[999]).to.equal('class 999');
+    expect(m.meta.labels[999], 'names from the labels file the sidecar points at').to.equal('synthetic 999');
+    expect(m.meta.labels).to.have.length(1000);
     const img = await fromImage(new OffscreenCanvas(640, 480), { size: 224 });
     const y = m.logits(img);
     expect(y.shape).to.deep.equal([1, 1000]);
     tf.dispose([img, y]);
+  });
+
+  it('takes class names from a labels URL or list, a text file with one name per line, and warns on a wrong count', async () => {
+    const url = here('../fixtures/hosted-224/model.json');
+    const lines = URL.createObjectURL(new Blob([Array.from({ length: 1000 }, (_, i) => `line ${i}`).join('\n') + '\n'], { type: 'text/plain' }));
+    const a = await loadModel(`${url}?text-labels`, { meta: { labels: lines }, channels: [3] });
+    expect([a.meta.labels[0], a.meta.labels[999]]).to.deep.equal(['line 0', 'line 999']);
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (msg: string) => warnings.push(msg);
+    try {
+      const b = await loadModel(`${url}?short-labels`, { meta: { labels: ['a', 'b'] }, channels: [3] });
+      expect(b.meta.labels[5]).to.equal('class 5');
+      expect(warnings.join(' ')).to.match(/2 class names for a model with 1000 classes/);
+    } finally {
+      console.warn = warn;
+    }
+    const err = await loadModel(`${url}?missing-labels`, { meta: { labels: here('../fixtures/hosted-224/nope.json') }, channels: [3] }).then(
+      () => null,
+      (e: { code: string; message: string }) => e,
+    );
+    expect(err?.code).to.equal('http');
+    expect(err?.message).to.match(/class names/);
   });
 
   for (const [dir, code] of [

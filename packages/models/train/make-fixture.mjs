@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes the model fixtures that hosted-model and error tests load (deterministic; commit-sized):
 //   fixtures/hosted-224/          a random-weight TF.js layers model: [null,224,224,3] -> 1000 logits,
-//                                 plus labels.json ("class 0".."class 999") and meta.json (a sidecar meta)
+//                                 plus labels.json ("synthetic 000".."synthetic 999") and meta.json (a sidecar meta naming it)
 //   fixtures/broken/malformed/    model.json that is not valid JSON
 //   fixtures/broken/short-weights/ a valid model.json whose weights.bin is truncated
 //   fixtures/broken/bad-input/    a valid layers model whose input is rank 2 ([null, 10])
@@ -46,10 +46,12 @@ hosted.add(tfl.layers.dense({ name: 'logits', units: 1000 }));
 seedWeights(hosted, SEED, 0.5);
 const hostedDir = join(OUT, 'hosted-224');
 await saveLayersModelToDir(hosted, hostedDir);
-const labels = Array.from({ length: 1000 }, (_, i) => `class ${i}`);
+// Names unlike the loader's fallback ("class 0", …), so tests can tell that the file was read.
+const labels = Array.from({ length: 1000 }, (_, i) => `synthetic ${String(i).padStart(3, '0')}`);
 writeFileSync(join(hostedDir, 'labels.json'), JSON.stringify(labels) + '\n');
+// The sidecar names the labels file (relative to itself), as a page author would for ImageNet names.
 writeFileSync(join(hostedDir, 'meta.json'), JSON.stringify({
-  name: 'hosted-224', labels, inputRange: [0, 1], channels: 3, inputSize: [224, 224], output: 'logits',
+  name: 'hosted-224', labels: 'labels.json', inputRange: [0, 1], channels: 3, inputSize: [224, 224], output: 'logits',
 }) + '\n');
 
 // broken/malformed: not JSON at all (cut off in the middle).

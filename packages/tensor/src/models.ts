@@ -16,8 +16,11 @@ import { shared } from './global.js';
 export interface ModelMeta {
   /** Short name shown in widgets. */
   name?: string;
-  /** Class names, index = class id. */
-  labels?: string[];
+  /**
+   * Class names, index = class id; or the URL of a labels file (a JSON array of strings, or plain
+   * text with one name per line, as ImageNet label files are), relative to the JSON that names it.
+   */
+  labels?: string[] | string;
   /** The value range the model expects its input pixels in (ConvLab images are [0, 1]). Default [0, 1]. */
   inputRange?: [number, number];
   /** Channels the model expects (from its input shape when it has one). */
@@ -59,7 +62,7 @@ export interface LoadedModel {
   /** [height, width, channels] of one input image. */
   inputShape: [number, number, number];
   numClasses: number;
-  meta: ModelMeta & { labels: string[]; inputRange: [number, number]; output: 'logits' | 'probabilities' };
+  meta: Omit<ModelMeta, 'labels'> & { labels: string[]; inputRange: [number, number]; output: 'logits' | 'probabilities' };
   layers?: tfl.LayersModel;
   graph?: tfconv.GraphModel;
   /** Logits for a batch of [0, 1] images. Call inside tf.tidy or dispose the result. */
@@ -181,11 +184,29 @@ async function fetchMeta(meta: LoadModelOptions['meta'], signal: AbortSignal): P
   if (meta === undefined || typeof meta === 'object') return meta;
   const url = resolveUrl(meta);
   const res = await fetchOrThrow(url, signal, 'the model metadata');
+  let json: ModelMeta;
   try {
-    return (await res.json()) as ModelMeta;
+    json = (await res.json()) as ModelMeta;
   } catch (e) {
     throw new ModelLoadError('malformed', `The model metadata at ${url} is not valid JSON.`, url, { cause: e });
   }
+  // A labels URL in a sidecar is relative to the sidecar.
+  return typeof json.labels === 'string' ? { ...json, labels: new URL(json.labels, url).href } : json;
+}
+
+/** Reads a labels file: a JSON array of strings, or text with one name per line. */
+async function fetchLabels(url: string, signal: AbortSignal): Promise<string[]> {
+  const res = await fetchOrThrow(url, signal, 'the class names');
+  const text = await res.text();
+  if (text.trimStart().startsWith('[')) {
+    try {
+      const list = JSON.parse(text) as unknown;
+      if (Array.isArray(list)) return list.map(String);
+    } catch (e) {
+      throw new ModelLoadError('malformed', `The labels file at ${url} is not valid JSON.`, url, { cause: e });
+    }
+  }
+  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
 }
 
 async function load(
@@ -272,6 +293,16 @@ async function load(
   }
 
   const meta: ModelMeta = { ...registered, ...json.userDefinedMetadata?.convlab, ...extra };
+  if (typeof meta.labels === 'string') {
+    // A labels URL from model.json's own metadata is relative to model.json.
+    try {
+      meta.labels = await fetchLabels(new URL(meta.labels, url).href, signal);
+    } catch (e) {
+      layers?.dispose();
+      graph?.dispose();
+      throw e;
+    }
+  }
   const fail = (why: string) => {
     layers?.dispose();
     graph?.dispose();
@@ -302,7 +333,10 @@ async function load(
   if (outShape.length !== 2 || !numClasses) {
     throw fail(`its output has shape [${outShape.map((d) => d ?? 'null').join(', ')}], not [batch, classes]`);
   }
-  const labels = meta.labels && meta.labels.length === numClasses ? meta.labels : Array.from({ length: numClasses }, (_, i) => `class ${i}`);
+  if (meta.labels && meta.labels.length !== numClasses) {
+    console.warn(`ConvLab: ${meta.labels.length} class names for a model with ${numClasses} classes (${url}); using "class 0", "class 1", …`);
+  }
+  const labels = Array.isArray(meta.labels) && meta.labels.length === numClasses ? meta.labels : Array.from({ length: numClasses }, (_, i) => `class ${i}`);
   const inputRange = meta.inputRange ?? [0, 1];
   const output = meta.output ?? 'logits';
   const run = (x: Tensor4D) => (layers ? layers.predict(x) : graph!.predict(x)) as tf.Tensor | tf.Tensor[];
