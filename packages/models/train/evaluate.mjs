@@ -48,6 +48,7 @@ const batch = 500;
 const correctPerClass = new Array(10).fill(0);
 const totalPerClass = new Array(10).fill(0);
 let correct = 0;
+const predicted = new Int32Array(n);
 for (let s = 0; s < n; s += batch) {
   const m = Math.min(batch, n - s);
   const pred = tf.tidy(() => {
@@ -57,12 +58,17 @@ for (let s = 0; s < n; s += batch) {
   const p = await pred.data();
   pred.dispose();
   for (let i = 0; i < m; i++) {
+    predicted[s + i] = p[i];
     const y = labels[s + i];
     totalPerClass[y]++;
     if (p[i] === y) { correct++; correctPerClass[y]++; }
   }
 }
 const accuracy = correct / n;
+// The 100 shipped samples (samples.png; their test-set indices are in samples.json).
+const shipped = JSON.parse(readFileSync(join(dir, 'samples.json'), 'utf8'));
+const sampleCorrect = shipped.sourceIndices.filter((t) => predicted[t] === labels[t]).length;
+console.log(`${id}: ${sampleCorrect}/${shipped.sourceIndices.length} of the shipped samples correct`);
 const seconds = (Date.now() - t0) / 1000;
 console.log(`${id}: TF.js (cpu) test accuracy ${(accuracy * 100).toFixed(2)}% (${correct}/${n}) in ${seconds.toFixed(1)} s`);
 
@@ -112,6 +118,7 @@ A small convolutional network bundled with \`@convlab/models\` for ConvLab's wid
 | Weights size | ${weightBytes.toLocaleString('en')} bytes (\`weights.bin\`) |
 | Test accuracy (TF.js) | **${pct(accuracy)}** on all ${n.toLocaleString('en')} test images (TF.js ${tf.version_core}, cpu backend, Node) |
 | Test accuracy (PyTorch) | ${pct(tr.pytorchTestAccuracy)} on the same images, before export |
+| Shipped samples (TF.js) | **${sampleCorrect}/${shipped.sourceIndices.length}** of the images in \`samples.png\` correct (the first 10 test images of each class; a sample this small is within a few points of the test accuracy either way) |
 | Licence | weights: ${cfg.dataset === 'mnist' ? 'CC BY-SA 3.0 (derived from MNIST)' : 'MIT'}; code: MIT |
 
 ## Data
