@@ -7,6 +7,7 @@ import {
   fgsmStep,
   iterativeFgsm,
   minimumFlipEpsilon,
+  perturbationSummary,
   type LoadedModel,
   type Tensor4D,
   type ImageSource,
@@ -250,15 +251,10 @@ export class FgsmDemo extends ConvLabElement {
     } else {
       xAdv = fgsmStep(x, this.ensureDirection(m, x), eps);
     }
-    const perturbation = tf.tidy(() => tf.sub(xAdv, x) as Tensor4D);
+    const { delta: perturbation, linf, changed } = perturbationSummary(x, xAdv);
     // One download for the probabilities and both read-outs.
-    const summary = tf.tidy(() => {
-      const probs = tf.reshape(tf.softmax(m.logits(xAdv)), [-1]);
-      const a = tf.abs(perturbation);
-      const linf = tf.reshape(tf.max(a), [1]);
-      const changed = tf.reshape(tf.sum(tf.cast(tf.greater(a, 1e-6), 'float32')), [1]);
-      return tf.concat([probs, linf, changed]);
-    });
+    const summary = tf.tidy(() => tf.concat([tf.reshape(tf.softmax(m.logits(xAdv)), [-1]), tf.reshape(linf, [1]), tf.reshape(changed, [1])]));
+    tf.dispose([linf, changed]);
     const v = await summary.data();
     summary.dispose();
     if (this.x !== x || this.loaded !== m) {

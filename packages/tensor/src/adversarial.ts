@@ -61,6 +61,24 @@ export function fgsmStep(x: Tensor4D, direction: Tensor4D, epsilon: number, clip
   return tf.tidy(() => tf.clipByValue(tf.add(x, tf.mul(direction, epsilon)), clip[0], clip[1]) as Tensor4D);
 }
 
+/** The perturbation delta = x' - x and its size: ||delta||_inf and how many values changed (|delta| > tol). */
+export interface PerturbationSummary {
+  delta: Tensor4D;
+  /** ||x' - x||_inf, a scalar. */
+  linf: tf.Scalar;
+  /** The number of input values that changed by more than tol, a scalar. */
+  changed: tf.Scalar;
+}
+
+/** delta = x' - x, ||delta||_inf and the count of changed values, without a download (the caller reads what it needs). */
+export function perturbationSummary(x: Tensor4D, xAdv: Tensor4D, tol = 1e-6): PerturbationSummary {
+  return tf.tidy(() => {
+    const delta = tf.sub(xAdv, x) as Tensor4D;
+    const a = tf.abs(delta);
+    return { delta, linf: tf.max(a) as tf.Scalar, changed: tf.sum(tf.cast(tf.greater(a, tol), 'float32')) as tf.Scalar };
+  });
+}
+
 /**
  * Fast Gradient Sign Method (Goodfellow et al., 2015):
  *   untargeted: x' = clip(x + eps * sign(grad_x L(x, y)))

@@ -35,7 +35,8 @@ export {
   sigmoid,
   linearFgsm,
   formatSum,
+  perturbationSummary,
 } from './adversarial.js';
-export type { Classifier, AttackOptions, IterativeOptions, FlipResult, LinearFgsmResult, LinearSide } from './adversarial.js';
+export type { Classifier, AttackOptions, IterativeOptions, FlipResult, LinearFgsmResult, LinearSide, PerturbationSummary } from './adversarial.js';
 export { occlusionMap, occlusionPositions, occludedCopies, probabilityRows, classifierProbabilities, boxBlur } from './occlusion.js';
 export type { ProbabilityFn, OcclusionFill, OcclusionOptions, OcclusionProgress, OcclusionResult } from './occlusion.js';
