@@ -1,9 +1,15 @@
 /**
  * Backend choice, made once per page and shared by every widget (and every bundle) on it.
  *
- * Order: WebGL when the GPU is hardware-accelerated; WASM (SIMD, threads when the page is
- * cross-origin isolated) when WebGL would run on a software renderer such as SwiftShader or
- * llvmpipe, or there is no WebGL; CPU last. A page can force one with `ready({prefer})` or
+ * Order: WebGL when the GPU is hardware-accelerated; WASM (SIMD; threads only when a page asks
+ * with `ready({ wasmThreads: true })` and is cross-origin isolated) when WebGL would run on a
+ * software renderer such as SwiftShader or llvmpipe, or there is no WebGL; CPU last.
+ *
+ * Why threads are opt-in: TF.js starts its WASM worker threads from the source text of a function
+ * (`factory.toString()`), and a minifying bundler rewrites that function so that it refers to names
+ * that exist only outside it (`typeof _scriptDir` is folded away). The workers then fail and the
+ * backend never finishes starting: a minified page that is cross-origin isolated hung. Measured with
+ * the course site's own build (e2e/coi.test.mjs); unminified, threads work. A page can force one with `ready({prefer})` or
  * `<meta name="convlab-backend" content="wasm">`.
  */
 import '@tensorflow/tfjs-backend-cpu';
@@ -46,6 +52,11 @@ export interface ReadyOptions {
    * Default: the copies shipped in this package's wasm/ folder, resolved from this module.
    */
   wasmPaths?: string | Record<string, string>;
+  /**
+   * Let WASM use threads when the page is cross-origin isolated. Off by default: only for pages whose
+   * build leaves TF.js's WASM backend unminified (see the note at the top of this module).
+   */
+  wasmThreads?: boolean;
 }
 
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render|lavapipe/i;
@@ -113,6 +124,8 @@ async function decide(opts: ReadyOptions): Promise<BackendInfo> {
   const t0 = typeof performance !== 'undefined' ? performance.now() : Date.now();
   const gpu = probeGpu();
   configureWasm(opts);
+  const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', Boolean(opts.wasmThreads) && isolated);
   const forcedName = opts.prefer ?? pageForcedBackend();
   const plan: { name: BackendName; reason: string }[] = [];
   if (forcedName) {
@@ -150,6 +163,7 @@ async function decide(opts: ReadyOptions): Promise<BackendInfo> {
           simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
           threads: Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')),
         };
+        if (isolated && !info.wasm.threads) info.reason += '; one thread (WASM threads are opt-in: ready({ wasmThreads: true }))';
       }
       return info;
     }

@@ -2,7 +2,7 @@ import { expect } from '@open-wc/testing';
 import { ready, tf } from '../src/index.js';
 import { adversarialCases } from './adversarial-cases.js';
 
-for (const backend of ['webgl', 'wasm'] as const) {
+for (const backend of ['webgl', 'wasm', 'cpu'] as const) {
   describe(`adversarial examples on ${backend}`, () => {
     before(async () => {
       await ready({ prefer: 'webgl' });
