@@ -1,4 +1,5 @@
 import { css, html, nothing, type PropertyValues, type ReactiveController, type ReactiveControllerHost } from 'lit';
+import { Task } from '@lit/task';
 import { ready, loadModel, isAbortError, type BackendInfo, type LoadedModel, type ImageSource } from '@convlab/tensor';
 import { loadSpriteSamples, type SpriteSample } from './sprite-samples.js';
 import type { ImageSelectDetail } from './image-picker.js';
@@ -35,7 +36,8 @@ export interface ModelSourceOptions {
 
 /**
  * What every model widget does around its own computation, as a Lit reactive controller: load the
- * backend, the model (with progress, abort and retry) and its bundled samples; set the starting
+ * backend, the model (a `@lit/task` Task: it reruns when `model` or `model-meta` changes and aborts
+ * the run it replaces; with progress and retry) and its bundled samples; set the starting
  * input from `src` or `sample` and again when they change; keep the loading / running / error state;
  * render the status line and the input source (pick a sample, upload, drop or paste, or draw).
  *
@@ -52,8 +54,10 @@ export class ModelSource implements ReactiveController {
   /** The source tabs: drawing (true) or picking an image (false). */
   drawing = false;
 
-  private abort?: AbortController;
-  private started = false;
+  /** Loads backend, model, samples and the starting input; reruns when model or model-meta change. */
+  private readonly loadTask: Task<readonly [string, string], LoadedModel>;
+  /** The element left the page: load again when it comes back. */
+  private interrupted = false;
   /** A sample the picker has just set: the `sample` change it causes must not load it again. */
   private picked?: number;
 
@@ -62,26 +66,27 @@ export class ModelSource implements ReactiveController {
     private readonly opts: ModelSourceOptions = {},
   ) {
     host.addController(this);
+    this.loadTask = new Task(host, {
+      args: () => [host.model, host.modelMeta] as const,
+      task: ([model, meta], { signal }) => this.load(model, meta, signal),
+      onError: (e) => {
+        if (!isAbortError(e)) this.fail(e);
+      },
+    });
   }
 
   hostConnected(): void {
-    // Reconnected after a removal (the first connection starts in hostUpdated, once attributes are read).
-    if (this.host.hasUpdated && !this.started) {
-      this.started = true;
-      void this.start();
-    }
-  }
-
-  hostUpdated(): void {
-    if (!this.started) {
-      this.started = true;
+    // Back on the page after a removal.
+    if (this.interrupted && this.host.hasUpdated) {
+      this.interrupted = false;
       void this.start();
     }
   }
 
   hostDisconnected(): void {
-    this.abort?.abort();
-    this.started = false;
+    // Stop a load in flight; the host frees its tensors, so it starts afresh when it comes back.
+    this.interrupted = true;
+    this.loadTask.abort();
   }
 
   /** Changes state and re-renders the host. */
@@ -102,10 +107,8 @@ export class ModelSource implements ReactiveController {
    */
   reload(changed: PropertyValues): boolean {
     const was = (k: string) => changed.has(k) && changed.get(k) !== undefined;
-    if (was('model') || was('modelMeta')) {
-      void this.start();
-      return true;
-    }
+    // A new model: the Task has already started loading it.
+    if (was('model') || was('modelMeta')) return true;
     if (!this.loaded) return true;
     if (was('sample') || was('src')) {
       if (changed.has('sample') && !was('src') && this.picked === this.host.sample) {
@@ -119,30 +122,28 @@ export class ModelSource implements ReactiveController {
     return false;
   }
 
-  /** Loads the backend, the model, its samples and the starting input. */
-  async start(): Promise<void> {
-    this.abort?.abort();
-    const ac = new AbortController();
-    this.abort = ac;
+  /** Loads the backend, the model, its samples and the starting input again (the retry). */
+  start(): Promise<unknown> {
+    return this.loadTask.run();
+  }
+
+  private async load(model: string, meta: string, signal: AbortSignal): Promise<LoadedModel> {
     this.set({ status: 'loading', progress: 0, message: 'Loading model…' });
-    try {
-      this.backend = await ready();
-      const m = await loadModel(this.host.model, {
-        signal: ac.signal,
-        onProgress: (f) => this.set({ progress: f }),
-        meta: this.host.modelMeta || undefined,
-        channels: this.opts.channels ?? [1, 3],
-      });
-      if (ac.signal.aborted) return;
-      this.loaded = m;
-      this.opts.onModel?.(m);
-      this.samples = await loadSpriteSamples(this.opts.samplesFor?.(this.host.model), m.meta.labels);
-      if (ac.signal.aborted) return;
-      this.host.requestUpdate();
-      await this.loadInitialInput();
-    } catch (e) {
-      if (!isAbortError(e) && !ac.signal.aborted) this.fail(e);
-    }
+    this.backend = await ready();
+    const m = await loadModel(model, {
+      signal,
+      onProgress: (f) => this.set({ progress: f }),
+      meta: meta || undefined,
+      channels: this.opts.channels ?? [1, 3],
+    });
+    signal.throwIfAborted();
+    this.loaded = m;
+    this.opts.onModel?.(m);
+    this.samples = await loadSpriteSamples(this.opts.samplesFor?.(model), m.meta.labels);
+    signal.throwIfAborted();
+    this.host.requestUpdate();
+    await this.loadInitialInput();
+    return m;
   }
 
   /** Sets the input the attributes name: `src` when set, else bundled sample `sample` (clamped, with a warning). */

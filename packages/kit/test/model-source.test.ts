@@ -137,6 +137,15 @@ describe('ModelSource (the model, samples and input of a model widget)', () => {
     await settled(el, 2);
   });
 
+  it('runs its load as a Task: a new model while one loads replaces it, and only the last one sets an input', async () => {
+    const el = await fixture<TestModelHost>(html`<test-model-host model="${TINY}?first"></test-model-host>`);
+    el.model = `${TINY}?second`;
+    await settled(el);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(el.source.loaded?.url).to.match(/\?second$/);
+    expect(el.calls, 'the replaced load set nothing').to.have.length(1);
+  });
+
   it('stops loading when the element leaves the page, and starts again when it comes back', async () => {
     const el = await fixture<TestModelHost>(html`<test-model-host></test-model-host>`);
     const parent = el.parentElement!;
