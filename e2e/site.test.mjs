@@ -46,6 +46,57 @@ async function open(path) {
   return { page, problems };
 }
 
+// The lecture's text: every formula rendered as MathML, sections 3-5 written out with their questions, no
+// custom element that nothing defines, headings in order (no level skipped).
+async function checkLectureText(page) {
+  const formulas = await page.evaluate(() =>
+    [...document.querySelectorAll('[data-tex], [data-tex-display]')].map((el) => ({
+      tex: el.getAttribute('data-tex') ?? el.getAttribute('data-tex-display'),
+      math: !!el.querySelector('math'),
+      error: !!el.querySelector('.katex-error'),
+    })),
+  );
+  assert.ok(formulas.length >= 40, `${formulas.length} formulas`);
+  assert.deepEqual(formulas.filter((f) => !f.math || f.error).map((f) => f.tex), [], 'every formula is MathML');
+  for (const [id, heading, display, tex] of [
+    ['style', 'Neural style transfer', 4, 'G^l_{ij} = \\sum_k F^l_{ik} F^l_{jk}'],
+    ['detection', 'Detection', 5, 't_w = \\log\\frac{w}{w_a}'],
+    ['segmentation', 'Segmentation', 4, 'n_{\\text{out}} = (n - 1)\\, s - 2p + k'],
+  ]) {
+    const section = page.locator(`main > section#${id}`);
+    assert.equal(await section.count(), 1, `section #${id}`);
+    assert.equal(await page.locator(`nav a[href="#${id}"]`).count(), 1, `a link to #${id}`);
+    assert.match(await section.locator('h2').textContent(), new RegExp(heading));
+    const blocks = section.locator('.formula > .katex > math[display="block"]');
+    assert.ok((await blocks.count()) >= display, `#${id}: ${await blocks.count()} display formulas`);
+    const found = await section.evaluate((el, t) => [...el.querySelectorAll('.formula')].filter((f) => f.getAttribute('data-tex-display')?.includes(t) && f.querySelector('math')).length, tex);
+    assert.equal(found, 1, `#${id}: ${tex} as MathML`);
+    assert.match(await section.locator('.widget-note').textContent(), /Live widget: coming in a later release/);
+    const questions = section.locator('.questions details');
+    const n = await questions.count();
+    assert.ok(n >= 2 && n <= 4, `#${id}: ${n} questions`);
+    for (let i = 0; i < n; i++) {
+      const q = questions.nth(i);
+      assert.ok(((await q.locator('summary').textContent()) ?? '').trim().length > 10, `#${id}: question ${i + 1} has a summary`);
+      assert.equal(await q.evaluate((el) => el.open), false, `#${id}: answer ${i + 1} starts hidden`);
+      assert.equal(await q.locator('p').first().isVisible(), false);
+    }
+  }
+  // An answer appears on a click.
+  const anchors = page.locator('#detection .questions details').filter({ hasText: '40 × 60' });
+  await anchors.locator('summary').click();
+  assert.ok(await anchors.locator('p').isVisible());
+  assert.match(await anchors.locator('p').textContent(), /21,600/);
+  await anchors.locator('summary').click();
+  const undefinedTags = await page.evaluate(() =>
+    [...new Set([...document.querySelectorAll('*')].map((el) => el.localName))].filter((t) => t.includes('-') && !customElements.get(t)),
+  );
+  assert.deepEqual(undefinedTags, [], 'no custom element tag without a definition');
+  const levels = await page.evaluate(() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map((h) => Number(h.tagName[1])));
+  assert.equal(levels[0], 1);
+  levels.forEach((l, i) => i && assert.ok(l <= levels[i - 1] + 1, `heading ${i + 1} skips from h${levels[i - 1]} to h${l}`));
+}
+
 test('the first page shows a sample photo as a tensor, with no console error', async () => {
   const { page, problems } = await open('index.html');
   await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
@@ -69,6 +120,12 @@ test('the first page shows a sample photo as a tensor, with no console error', a
 test('the lecture page: formulas, the FGSM demo reacts to its slider, dark theme, no console error', async () => {
   const { page, problems } = await open('lecture.html');
   await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
+  // The worked linear example reached its result: the slide's x and w give w·x = -2, and eps = 0.1 adds 0.1 · ||w||_1 = 1.
+  await page.waitForFunction(() => /σ\(-1\) = 0\.2689/.test(document.querySelector('#linear')?.shadowRoot?.textContent ?? ''));
+  const linear = await page.locator('#linear').evaluate((el) => el.shadowRoot.textContent.replace(/\s+/g, ' '));
+  assert.match(linear, /σ\(-2\) = 0\.1192/);
+  assert.match(linear, /σ\(-1\) = 0\.2689/);
+  await checkLectureText(page);
   await page.click('#theme-toggle');
   assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
   assert.equal(await page.getAttribute('#fgsm', 'theme'), 'dark');
