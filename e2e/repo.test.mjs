@@ -25,3 +25,16 @@ for (const dir of dirs) {
     }
   });
 }
+
+test('npm test finds Chromium, installs it as root, or says what to install', async () => {
+  const { chromiumPlan } = await import('../scripts/lib.mjs');
+  const only = (...paths) => (p) => paths.includes(p);
+  assert.deepEqual(chromiumPlan({ chromePath: undefined, exists: only('/usr/bin/chromium'), isRoot: false, hasAptGet: false }), { action: 'use', path: '/usr/bin/chromium' });
+  assert.deepEqual(chromiumPlan({ chromePath: '/opt/chrome', exists: only('/opt/chrome'), isRoot: false, hasAptGet: true }), { action: 'use', path: '/opt/chrome' });
+  assert.match(chromiumPlan({ chromePath: '/opt/chrome', exists: only(), isRoot: true, hasAptGet: true }).message, /CHROME_PATH is set to \/opt\/chrome, but there is no file there/);
+  assert.deepEqual(chromiumPlan({ chromePath: undefined, exists: only(), isRoot: true, hasAptGet: true }), { action: 'install' });
+  const notRoot = chromiumPlan({ chromePath: undefined, exists: only(), isRoot: false, hasAptGet: true });
+  assert.equal(notRoot.action, 'fail');
+  assert.match(notRoot.message, /sudo apt-get install chromium/);
+  assert.match(notRoot.message, /CHROME_PATH/);
+});

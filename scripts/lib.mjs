@@ -27,26 +27,43 @@ export function ensureDeps() {
 }
 
 /**
+ * What ensureChromium does, decided without side effects: use CHROME_PATH or /usr/bin/chromium when
+ * it exists; fail with a message that says what to install; or install Debian's chromium (as root,
+ * where apt-get exists).
+ */
+export function chromiumPlan({ chromePath, exists, isRoot, hasAptGet }) {
+  const candidate = chromePath || '/usr/bin/chromium';
+  if (exists(candidate)) return { action: 'use', path: candidate };
+  if (chromePath) return { action: 'fail', message: `CHROME_PATH is set to ${chromePath}, but there is no file there.` };
+  if (!isRoot || !hasAptGet) {
+    return {
+      action: 'fail',
+      message:
+        'The browser tests need Chromium and none was found at /usr/bin/chromium.\n' +
+        'Install it (Debian/Ubuntu: sudo apt-get install chromium), or point CHROME_PATH at a Chrome or Chromium binary.',
+    };
+  }
+  return { action: 'install' };
+}
+
+/**
  * Makes sure a Chromium is there for the browser tests: CHROME_PATH, else /usr/bin/chromium; as root
  * it installs Debian's chromium with apt-get; otherwise it stops and says what to install.
  * Returns the path and sets CHROME_PATH for child processes.
  */
 export function ensureChromium() {
-  const candidate = process.env.CHROME_PATH || '/usr/bin/chromium';
-  if (existsSync(candidate)) {
-    process.env.CHROME_PATH = candidate;
-    return candidate;
+  const plan = chromiumPlan({
+    chromePath: process.env.CHROME_PATH,
+    exists: existsSync,
+    isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
+    hasAptGet: existsSync('/usr/bin/apt-get'),
+  });
+  if (plan.action === 'use') {
+    process.env.CHROME_PATH = plan.path;
+    return plan.path;
   }
-  if (process.env.CHROME_PATH) {
-    console.error(`CHROME_PATH is set to ${process.env.CHROME_PATH}, but there is no file there.`);
-    process.exit(1);
-  }
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot || !existsSync('/usr/bin/apt-get')) {
-    console.error(
-      'The browser tests need Chromium and none was found at /usr/bin/chromium.\n' +
-        'Install it (Debian/Ubuntu: sudo apt-get install chromium), or point CHROME_PATH at a Chrome or Chromium binary.',
-    );
+  if (plan.action === 'fail') {
+    console.error(plan.message);
     process.exit(1);
   }
   log("installing Debian's chromium with apt-get (needed by the browser tests)…");
