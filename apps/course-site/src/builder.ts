@@ -25,17 +25,16 @@ interface Field {
   description: string;
 }
 
-/** Choices the manifest cannot spell out (type aliases), and the attributes every widget inherits. */
+/**
+ * Choices the manifest cannot spell out (type aliases). The manifests list the attributes every widget
+ * inherits from ConvLabElement (presenter, theme): scripts/cem-inherit.mjs adds them at build time.
+ */
 const OPTIONS: Record<string, string[]> = {
   model: ['digits', 'fashion'],
   mode: ['untargeted', 'targeted', 'iterative'],
   fill: ['grey', 'black', 'mean', 'blurred'],
   theme: ['', 'light', 'dark'],
 };
-const COMMON: ManifestAttribute[] = [
-  { name: 'presenter', type: { text: 'boolean' }, default: 'false', description: 'Large type and contrast for slides and projectors.' },
-  { name: 'theme', type: { text: 'string' }, default: "''", description: "'light' or 'dark'; empty follows the page." },
-];
 
 const WIDGETS = [
   { tag: 'fgsm-demo', title: 'FGSM adversarial examples', manifest: fgsmManifest as Manifest },
@@ -45,7 +44,7 @@ const WIDGETS = [
 
 export function fieldsOf(manifest: Manifest, tag: string): { summary: string; fields: Field[] } {
   const decl = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === tag);
-  const attrs = [...(decl?.attributes ?? []), ...COMMON];
+  const attrs = decl?.attributes ?? [];
   const fields = attrs.map((a): Field => {
     const type = a.type?.text ?? 'string';
     const defaultValue = (a.default ?? '').replace(/^'(.*)'$/, '$1');
