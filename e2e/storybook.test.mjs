@@ -1,9 +1,11 @@
 // End-to-end: the built Storybook. Every story renders its element (defined, with a shadow root and
-// no Storybook error display, no page error) and every docs page renders, with its formulas as MathML.
+// no Storybook error display, no page error) and, once its widgets have settled, axe-core finds no
+// serious or critical violation in it; every docs page renders, with its formulas as MathML.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { preview } from 'vite';
 import { chromium } from 'playwright-core';
 import { root } from '../scripts/lib.mjs';
@@ -12,6 +14,8 @@ const dir = join(root, 'storybook-static');
 let server, browser, base;
 const index = existsSync(join(dir, 'index.json')) ? JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) : { entries: {} };
 const entries = Object.values(index.entries);
+// axe-core, the version @storybook/addon-a11y runs (a root devDependency), injected into each story.
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 before(async () => {
   server = await preview({ root, build: { outDir: 'storybook-static' }, preview: { port: 0, host: '127.0.0.1' }, logLevel: 'silent' });
@@ -39,9 +43,54 @@ async function visit(url, check) {
   return errors;
 }
 
+/**
+ * Runs axe-core on the story as @storybook/addon-a11y does (the page without Storybook's own
+ * wrappers, the "region" rule off: a story is no page) and returns its serious and critical
+ * violations as "rule-id (impact): target: help" lines; a target inside shadow roots is
+ * host >>> element.
+ */
+async function axeViolations(page) {
+  // Wait until the widgets in the story are done loading and running (a status inside a widget's
+  // shadow root says so; a story of <convlab-status> itself may stay "loading"), so axe sees the
+  // settled UI. A story that never settles is checked as it is.
+  await page
+    .waitForFunction(
+      () => {
+        const busy = (root) =>
+          [...root.querySelectorAll('*')].some(
+            (el) => (el.localName === 'convlab-status' && root instanceof ShadowRoot && /^(loading|running)$/.test(el.getAttribute('state') ?? '')) || (el.shadowRoot && busy(el.shadowRoot)),
+          );
+        return !busy(document.querySelector('#storybook-root'));
+      },
+      null,
+      { timeout: 30000, polling: 100 },
+    )
+    .catch(() => {});
+  // Our own axe instance: the addon's lazily imported copy also sets window.axe.
+  await page.addScriptTag({ content: `${axeSource}\n;window.__e2eAxe = window.axe;` });
+  const violations = await page.evaluate(async () => {
+    const result = await window.__e2eAxe.run(
+      { include: [document.body], exclude: ['.sb-wrapper', '#storybook-docs', '#storybook-highlights-root'] },
+      { resultTypes: ['violations'], rules: { region: { enabled: false } } },
+    );
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ impact: n.impact, target: n.target, summary: n.failureSummary })) }));
+  });
+  const lines = [];
+  for (const v of violations) {
+    for (const n of v.nodes) {
+      if (!['serious', 'critical'].includes(n.impact ?? v.impact)) continue;
+      const target = n.target.map((t) => (Array.isArray(t) ? t.join(' >>> ') : t)).join(', ');
+      lines.push(`${v.id} (${n.impact ?? v.impact}): ${target}: ${v.help}`);
+    }
+  }
+  return lines;
+}
+
 for (const e of entries.filter((x) => x.type === 'story')) {
-  test(`story ${e.id} renders`, async () => {
-    const errors = await visit(new URL(`iframe.html?id=${e.id}&viewMode=story`, base).href, async (page) => {
+  test(`story ${e.id} renders`, async (t) => {
+    let axeLines;
+    // a11y.manual: the addon's own axe run after each render is off; axeViolations runs it once settled.
+    const errors = await visit(new URL(`iframe.html?id=${e.id}&viewMode=story&globals=a11y.manual:!true`, base).href, async (page) => {
       await page.waitForFunction(
         () => {
           const first = document.querySelector('#storybook-root')?.firstElementChild;
@@ -52,8 +101,12 @@ for (const e of entries.filter((x) => x.type === 'story')) {
       );
       const shown = await page.evaluate(() => document.body.classList.contains('sb-show-errordisplay'));
       assert.equal(shown, false, 'Storybook shows an error for this story');
+      axeLines = await axeViolations(page);
     });
     assert.deepEqual(errors, []);
+    await t.test('axe finds no serious or critical violation', () => {
+      assert.deepEqual(axeLines, [], `axe violations in story ${e.id}:\n${axeLines.join('\n')}`);
+    });
   });
 }
 
