@@ -6,6 +6,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { fromRollup } from '@web/dev-server-rollup';
 import rollupCommonjs from '@rollup/plugin-commonjs';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { chromeFlags } from './scripts/lib.mjs';
 
 const commonjs = fromRollup(rollupCommonjs);
 
@@ -69,9 +70,7 @@ const coiHeaders = async (ctx, next) => {
   }
 };
 
-const flags = (process.env.CHROME_FLAGS ?? '--no-sandbox --use-angle=swiftshader --enable-unsafe-swiftshader --disable-background-networking --disable-component-update --no-first-run')
-  .split(' ')
-  .filter(Boolean);
+const flags = chromeFlags();
 
 export default {
   files: process.env.WTR_FILES ?? 'packages/*/test/**/*.test.ts',

@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, ensureChromium, log } from '../scripts/lib.mjs';
+import { root, ensureChromium, log, chromeFlags } from '../scripts/lib.mjs';
 
 const chrome = ensureChromium();
 // Built the way a site would build it (Vite), so that model files and WASM binaries are assets.
@@ -15,7 +15,7 @@ await build({ root: join(root, 'bench'), base: './', logLevel: 'warn', build: { 
 const server = await preview({ root: join(root, 'bench'), preview: { port: 0, host: '127.0.0.1' }, logLevel: 'silent' });
 const base = new URL('index.html', server.resolvedUrls.local[0]).href;
 
-const flags = (process.env.CHROME_FLAGS ?? '--no-sandbox --use-angle=swiftshader --enable-unsafe-swiftshader --disable-background-networking --disable-component-update --no-first-run').split(' ');
+const flags = chromeFlags();
 const browser = await chromium.launch({ executablePath: chrome, headless: true, args: flags });
 
 const runs = [

@@ -5,22 +5,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { preview } from 'vite';
-import { chromium } from 'playwright-core';
 import { root } from '../scripts/lib.mjs';
+import { serveAndLaunch, shutDown } from './harness.mjs';
 
 let server, browser, base;
 
 before(async () => {
-  server = await preview({ root: join(root, 'apps/course-site'), preview: { port: 0, host: '127.0.0.1', strictPort: false }, logLevel: 'silent' });
-  base = server.resolvedUrls.local[0];
-  const flags = (process.env.CHROME_FLAGS ?? '--no-sandbox --use-angle=swiftshader --enable-unsafe-swiftshader --disable-background-networking --disable-component-update --no-first-run').split(' ');
-  browser = await chromium.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', headless: true, args: flags });
+  ({ server, browser, base } = await serveAndLaunch({ root: join(root, 'apps/course-site') }));
 });
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => shutDown({ server, browser }));
 
 test('on a cross-origin isolated page the minified widgets reach their results, on one WASM thread', async () => {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });

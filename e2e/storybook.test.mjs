@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { preview } from 'vite';
-import { chromium } from 'playwright-core';
 import { root } from '../scripts/lib.mjs';
+import { serveAndLaunch, shutDown } from './harness.mjs';
 
 const dir = join(root, 'storybook-static');
 let server, browser, base;
@@ -18,15 +17,9 @@ const entries = Object.values(index.entries);
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 before(async () => {
-  server = await preview({ root, build: { outDir: 'storybook-static' }, preview: { port: 0, host: '127.0.0.1' }, logLevel: 'silent' });
-  base = server.resolvedUrls.local[0];
-  const flags = (process.env.CHROME_FLAGS ?? '--no-sandbox --use-angle=swiftshader --enable-unsafe-swiftshader --disable-background-networking --disable-component-update --no-first-run').split(' ');
-  browser = await chromium.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', headless: true, args: flags });
+  ({ server, browser, base } = await serveAndLaunch({ root, build: { outDir: 'storybook-static' } }));
 });
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => shutDown({ server, browser }));
 
 test('the Storybook build has stories and docs pages', () => {
   assert.ok(entries.filter((e) => e.type === 'story').length >= 10, 'at least ten stories');

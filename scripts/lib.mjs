@@ -11,6 +11,13 @@ export function log(msg) {
   console.log(`\x1b[1m[convlab]\x1b[0m ${msg}`);
 }
 
+/** Chromium flags for headless runs on these machines (WebGL on SwiftShader); CHROME_FLAGS replaces them. */
+export function chromeFlags() {
+  return (process.env.CHROME_FLAGS ?? '--no-sandbox --use-angle=swiftshader --enable-unsafe-swiftshader --disable-background-networking --disable-component-update --no-first-run')
+    .split(' ')
+    .filter(Boolean);
+}
+
 /** Installs the workspace's dependencies when node_modules is missing or older than the lock file. */
 export function ensureDeps() {
   const marker = join(root, 'node_modules', '.package-lock.json');

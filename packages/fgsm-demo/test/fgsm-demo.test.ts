@@ -3,6 +3,7 @@ import { ready, tf, backendInfo } from '@convlab/tensor';
 import '../src/index.js';
 import type { FgsmDemo, PredictionChangeDetail } from '../src/index.js';
 import { countGradients } from '../../tensor/test/helpers/gradient-spy.js';
+import { drawVerticalStroke } from '../../kit/test/helpers/draw.js';
 
 async function loaded(el: FgsmDemo): Promise<PredictionChangeDetail> {
   const e = await oneEvent(el, 'prediction-change');
@@ -114,21 +115,8 @@ describe('<fgsm-demo> on the auto backend', () => {
   it('classifies a digit the student draws', async () => {
     const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="0"></fgsm-demo>`);
     await loaded(el);
-    const drawButton = [...el.shadowRoot!.querySelectorAll('.tabs button')].find((b) => b.textContent === 'Draw') as HTMLButtonElement;
-    drawButton.click();
-    await el.updateComplete;
-    const pad = el.shadowRoot!.querySelector('convlab-draw-pad')!;
-    await (pad as unknown as { updateComplete: Promise<unknown> }).updateComplete;
-    const surface = pad.shadowRoot!.querySelector('canvas')!;
-    const r = surface.getBoundingClientRect();
-    const at = (fx: number, fy: number, type: string) =>
-      surface.dispatchEvent(
-        new PointerEvent(type, { bubbles: true, composed: true, pointerId: 1, isPrimary: true, buttons: type === 'pointerup' ? 0 : 1, clientX: r.left + fx * r.width, clientY: r.top + fy * r.height }),
-      );
     const next = oneEvent(el, 'prediction-change');
-    at(0.5, 0.15, 'pointerdown');
-    for (let i = 1; i <= 20; i++) at(0.5, 0.15 + (0.7 * i) / 20, 'pointermove');
-    at(0.5, 0.85, 'pointerup');
+    await drawVerticalStroke(el);
     const d = ((await next) as CustomEvent<PredictionChangeDetail>).detail;
     expect(d.clean.label, 'a vertical stroke reads as a one').to.equal('1');
   });

@@ -4,6 +4,7 @@ import '@convlab/models';
 import '../src/index.js';
 import type { OcclusionMap, MapCompleteDetail } from '../src/index.js';
 import { countGradients } from '../../tensor/test/helpers/gradient-spy.js';
+import { drawVerticalStroke } from '../../kit/test/helpers/draw.js';
 
 async function complete(el: OcclusionMap): Promise<MapCompleteDetail> {
   return ((await oneEvent(el, 'map-complete')) as CustomEvent<MapCompleteDetail>).detail;
@@ -146,21 +147,8 @@ describe('<occlusion-map>', () => {
   it('maps a digit the student draws', async () => {
     const el = await fixture<OcclusionMap>(html`<occlusion-map sample="0"></occlusion-map>`);
     await complete(el);
-    const drawButton = [...el.shadowRoot!.querySelectorAll('.tabs button')].find((b) => b.textContent === 'Draw') as HTMLButtonElement;
-    drawButton.click();
-    await el.updateComplete;
-    const pad = el.shadowRoot!.querySelector('convlab-draw-pad')!;
-    await (pad as unknown as { updateComplete: Promise<unknown> }).updateComplete;
-    const surface = pad.shadowRoot!.querySelector('canvas')!;
-    const r = surface.getBoundingClientRect();
-    const at = (fx: number, fy: number, type: string) =>
-      surface.dispatchEvent(
-        new PointerEvent(type, { bubbles: true, composed: true, pointerId: 1, isPrimary: true, buttons: type === 'pointerup' ? 0 : 1, clientX: r.left + fx * r.width, clientY: r.top + fy * r.height }),
-      );
     const next = complete(el);
-    at(0.5, 0.15, 'pointerdown');
-    for (let i = 1; i <= 20; i++) at(0.5, 0.15 + (0.7 * i) / 20, 'pointermove');
-    at(0.5, 0.85, 'pointerup');
+    await drawVerticalStroke(el);
     const d = await next;
     expect(d.classIndex, 'a vertical stroke reads as a one, and its map is computed').to.equal(1);
     expect(d.label).to.equal('1');
