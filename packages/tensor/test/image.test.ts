@@ -43,7 +43,7 @@ for (const backend of ['webgl', 'wasm', 'cpu'] as const) {
       t.dispose();
     });
 
-    it('reads a canvas, a Blob, an <img> and a URL at the requested size', async () => {
+    it('reads a canvas, a Blob, a File, an <img>, an ImageBitmap, an OffscreenCanvas and a URL at the requested size', async () => {
       const blob = await pngBlob(40, 20, (ctx) => {
         ctx.fillStyle = '#fff';
         ctx.fillRect(0, 0, 20, 20);
@@ -57,7 +57,12 @@ for (const backend of ['webgl', 'wasm', 'cpu'] as const) {
       canvas.width = 40;
       canvas.height = 20;
       canvas.getContext('2d')!.drawImage(await createImageBitmap(blob), 0, 0);
-      for (const src of [blob, url, img, canvas]) {
+      // And the sources a drop or a worker hands over: a File, an ImageBitmap, an OffscreenCanvas.
+      const file = new File([blob], 'halves.png', { type: 'image/png' });
+      const bitmap = await createImageBitmap(blob);
+      const offscreen = new OffscreenCanvas(40, 20);
+      offscreen.getContext('2d')!.drawImage(bitmap, 0, 0);
+      for (const src of [blob, url, img, canvas, file, bitmap, offscreen]) {
         const t = await fromImage(src, { size: [10, 20], channels: 1 });
         expect(t.shape).to.deep.equal([1, 10, 20, 1]);
         const v = await t.data();
