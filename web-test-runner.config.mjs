@@ -60,11 +60,13 @@ const separateBundles = {
   },
 };
 
-// Test files may ask for cross-origin isolation (WASM threads) with ?coi in their URL: not used by
-// default; the header middleware below applies it to pages whose name ends in .coi.test.ts.
+// Cross-origin isolation (COOP + COEP, which WASM threads need): files named *.coi.test.ts run in a
+// separate pass with WTR_COI=1, where every response carries the two headers (the runner's page
+// has no per-file URL to key them on). The default pass leaves those files out.
+const coi = process.env.WTR_COI === '1';
 const coiHeaders = async (ctx, next) => {
   await next();
-  if (ctx.path.includes('.coi.') || ctx.headers.referer?.includes('.coi.')) {
+  if (coi) {
     ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
     ctx.set('Cross-Origin-Embedder-Policy', 'require-corp');
   }
@@ -73,7 +75,7 @@ const coiHeaders = async (ctx, next) => {
 const flags = chromeFlags();
 
 export default {
-  files: process.env.WTR_FILES ?? 'packages/*/test/**/*.test.ts',
+  files: process.env.WTR_FILES ?? (coi ? ['packages/*/test/**/*.coi.test.ts'] : ['packages/*/test/**/*.test.ts', '!packages/*/test/**/*.coi.test.ts']),
   rootDir: fileURLToPath(new URL('.', import.meta.url)),
   nodeResolve: { exportConditions: ['browser', 'import', 'default'] },
   concurrency: Number(process.env.WTR_CONCURRENCY ?? 1),

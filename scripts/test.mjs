@@ -15,10 +15,10 @@ let passed = 0;
 let failed = 0;
 const steps = [];
 
-async function step(name, cmd, args, count) {
+async function step(name, cmd, args, count, env) {
   log(`— ${name}`);
   const s = Date.now();
-  const r = await run(cmd, args);
+  const r = await run(cmd, args, { env });
   const ok = r.code === 0;
   const counted = count ? count(r.out) : { p: ok ? 1 : 0, f: ok ? 0 : 1 };
   // A runner that exits non-zero without reporting a failed test still counts as a failure.
@@ -46,6 +46,7 @@ if (built) {
     .filter((d) => existsSync(join(root, d)));
   await step('Node tests (cpu backend)', process.execPath, ['--test', ...nodeTests], nodeCount);
   await step('browser tests (Chromium: webgl, wasm, cpu)', bin('web-test-runner'), [], wtrCount);
+  await step('browser tests, cross-origin isolated (WASM threads)', bin('web-test-runner'), [], wtrCount, { WTR_COI: '1' });
   await step('Storybook build', bin('storybook'), ['build', '-o', 'storybook-static', '--quiet', '--disable-telemetry']);
   await step('end-to-end tests (built course site, playwright-core)', process.execPath, ['--test', 'e2e/'], nodeCount);
 }

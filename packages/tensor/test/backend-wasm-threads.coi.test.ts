@@ -1,0 +1,22 @@
+import { expect } from '@open-wc/testing';
+import { ready, tf, backendInfo } from '../src/index.js';
+import { tinyNet, digitLikeInput } from './helpers.js';
+
+// Served cross-origin isolated (the runner's WTR_COI=1 pass), and unminified (the dev server does not
+// minify), so WASM threads can work here when a page opts in: ready({ wasmThreads: true }).
+describe('WASM threads, opted in, on a cross-origin isolated page', () => {
+  it('runs the WASM backend with SIMD and threads, and computes', async () => {
+    expect(self.crossOriginIsolated, 'the page is cross-origin isolated').to.equal(true);
+    const info = await ready({ prefer: 'wasm', wasmThreads: true });
+    expect(tf.getBackend()).to.equal('wasm');
+    expect(info.wasm).to.deep.equal({ simd: true, threads: true });
+    expect(backendInfo()?.reason).to.not.match(/one thread/);
+    const net = tinyNet();
+    const x = digitLikeInput();
+    const y = net.f(x);
+    expect(y.shape).to.deep.equal([1, 10]);
+    expect(Array.from(await y.data()).every(Number.isFinite)).to.equal(true);
+    tf.dispose([x, y]);
+    net.dispose();
+  });
+});
