@@ -8,6 +8,9 @@ export const drawPadStyles = css`
     max-width: 100%;
     vertical-align: top;
   }
+  .surface {
+    position: relative;
+  }
   canvas {
     display: block;
     width: 100%;
@@ -18,6 +21,30 @@ export const drawPadStyles = css`
     background: #000000;
     touch-action: none;
     cursor: crosshair;
+  }
+  canvas:focus-visible {
+    outline: var(--_focus-width, 2px) solid var(--_focus-ring, currentColor);
+    outline-offset: 2px;
+  }
+  .pen {
+    position: absolute;
+    width: 10%;
+    height: 10%;
+    transform: translate(-50%, -50%);
+    border: 2px solid var(--_accent);
+    border-radius: 50%;
+    pointer-events: none;
+  }
+  .pen.down {
+    background: color-mix(in srgb, var(--_accent) 40%, transparent);
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
   }
   .actions {
     display: flex;

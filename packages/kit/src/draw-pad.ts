@@ -1,5 +1,5 @@
 import { html, type PropertyValues } from 'lit';
-import { property, query } from 'lit/decorators.js';
+import { property, query, state } from 'lit/decorators.js';
 import { ConvLabElement } from './base.js';
 import { drawPadStyles } from './draw-pad.styles.js';
 import { areaResize, centreDigit, greyFromRgba, greyToImageData } from './digit.js';
@@ -19,12 +19,16 @@ const OVERSAMPLE = 10;
  * A square pad to draw a digit on with a mouse, pen or finger: white round strokes on black,
  * smoothed between pointer events. `pixels()` gives the drawing as MNIST does its digits.
  *
+ * Keyboard: focus the pad; the arrow keys move a pen (Shift: larger steps), Space puts it down or
+ * lifts it (lifting ends the stroke, as releasing the mouse does), Enter lifts it, Escape clears.
+ *
  * @summary A drawing pad whose output is preprocessed like MNIST digits.
  * @tagname convlab-draw-pad
  * @fires {CustomEvent<DrawEndDetail>} draw-end - At the end of each stroke. detail: {pixels: ImageData} (size x size, grey RGBA).
  * @fires {CustomEvent<undefined>} draw-clear - The reader pressed "Clear". No detail.
  * @csspart canvas - The drawing surface.
  * @csspart clear - The "Clear" button.
+ * @csspart pen - The keyboard pen's marker (while drawing with the keyboard).
  * @cssprop --convlab-canvas-size - Display width of the pad (default 224px).
  */
 export class ConvLabDrawPad extends ConvLabElement {
@@ -43,12 +47,15 @@ export class ConvLabDrawPad extends ConvLabElement {
   @property({ reflect: true }) preprocess: 'mnist' | 'none' = 'mnist';
 
   /** Text alternative of the drawing surface. */
-  @property() label = 'Drawing area: draw a digit with the mouse, pen or finger';
+  @property() label = 'Drawing area: draw a digit with the mouse, pen or finger, or with the keyboard: arrow keys move the pen, Space puts it down or lifts it, Escape clears';
 
   @query('canvas') private surface!: HTMLCanvasElement;
 
   private stroke?: { pointerId: number; points: Point[] };
   private ink = false;
+  /** The keyboard pen, in surface pixels; shown while the pad has keyboard focus. */
+  @state() private pen?: Point;
+  @state() private penDown = false;
 
   /** Whether anything has been drawn since the last clear. */
   get empty(): boolean {
@@ -122,8 +129,11 @@ export class ConvLabDrawPad extends ConvLabElement {
     } catch {
       /* synthetic events have no active pointer */
     }
-    const p = this.point(e);
-    this.stroke = { pointerId: e.pointerId, points: [p] };
+    this.beginStroke(e.pointerId, this.point(e));
+  }
+
+  private beginStroke(pointerId: number, p: Point) {
+    this.stroke = { pointerId, points: [p] };
     const ctx = this.ctx();
     this.setupBrush(ctx);
     ctx.beginPath();
@@ -159,9 +169,13 @@ export class ConvLabDrawPad extends ConvLabElement {
   }
 
   private onPointerUp(e: PointerEvent) {
-    const stroke = this.stroke;
-    if (stroke?.pointerId !== e.pointerId) return;
+    if (this.stroke?.pointerId !== e.pointerId) return;
     if (e.type === 'pointerup') this.extend(this.point(e));
+    this.endStroke();
+  }
+
+  private endStroke() {
+    const stroke = this.stroke!;
     // Close the curve to the last sample.
     const pts = stroke.points;
     if (pts.length >= 2) {
@@ -183,16 +197,75 @@ export class ConvLabDrawPad extends ConvLabElement {
     this.emit('draw-clear', undefined);
   }
 
+  /** The keyboard pen's stroke id (pointer ids are never negative). */
+  private static readonly KEYBOARD = -1;
+
+  private onKeyDown(e: KeyboardEvent) {
+    const c = this.surface;
+    const pen = this.pen ?? { x: c.width / 2, y: c.height / 2 };
+    const step = (e.shiftKey ? 3 : 1) * OVERSAMPLE;
+    const moves: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    const keyboardStroke = this.stroke?.pointerId === ConvLabDrawPad.KEYBOARD;
+    if (e.key in moves) {
+      e.preventDefault();
+      const [dx, dy] = moves[e.key];
+      const next = { x: Math.min(c.width, Math.max(0, pen.x + dx * step)), y: Math.min(c.height, Math.max(0, pen.y + dy * step)) };
+      this.pen = next;
+      if (keyboardStroke) this.extend(next);
+    } else if (e.key === ' ' || e.key === 'Spacebar') {
+      e.preventDefault();
+      this.pen = pen;
+      if (keyboardStroke) this.liftPen();
+      else if (!this.stroke) {
+        this.beginStroke(ConvLabDrawPad.KEYBOARD, pen);
+        this.penDown = true;
+      }
+    } else if (e.key === 'Enter' && keyboardStroke) {
+      e.preventDefault();
+      this.liftPen();
+    } else if (e.key === 'Escape' || e.key === 'Delete') {
+      e.preventDefault();
+      this.penDown = false;
+      this.onClear();
+    }
+  }
+
+  private liftPen() {
+    this.penDown = false;
+    this.endStroke();
+  }
+
+  private onBlur() {
+    if (this.stroke?.pointerId === ConvLabDrawPad.KEYBOARD) this.liftPen();
+  }
+
   protected override render() {
-    return html`<canvas
-        part="canvas"
-        role="img"
-        aria-label=${this.label}
-        @pointerdown=${this.onPointerDown}
-        @pointermove=${this.onPointerMove}
-        @pointerup=${this.onPointerUp}
-        @pointercancel=${this.onPointerUp}
-      ></canvas>
+    const res = this.res;
+    const pen = this.pen;
+    return html`<div class="surface">
+        <canvas
+          part="canvas"
+          role="application"
+          aria-roledescription="drawing pad"
+          tabindex="0"
+          aria-label=${this.label}
+          @pointerdown=${this.onPointerDown}
+          @pointermove=${this.onPointerMove}
+          @pointerup=${this.onPointerUp}
+          @pointercancel=${this.onPointerUp}
+          @keydown=${this.onKeyDown}
+          @blur=${this.onBlur}
+        ></canvas>
+        ${pen
+          ? html`<div
+              class="pen ${this.penDown ? 'down' : ''}"
+              part="pen"
+              aria-hidden="true"
+              style="left: ${(pen.x / res) * 100}%; top: ${(pen.y / res) * 100}%"
+            ></div>`
+          : null}
+      </div>
+      <span class="visually-hidden" role="status">${pen ? (this.penDown ? 'Pen down' : 'Pen up') : ''}</span>
       <div class="actions">
         <span class="hint" aria-hidden="true">Draw here</span>
         <button type="button" part="clear" @click=${this.onClear}>Clear</button>

@@ -71,7 +71,7 @@ describe('<convlab-draw-pad>', () => {
     expect([el.size, el.brush, el.preprocess]).to.deep.equal([32, 3, 'mnist']);
     const c = el.rawCanvas();
     expect([c.width, c.height]).to.deep.equal([320, 320]);
-    expect(c.getAttribute('aria-label')).to.equal('Drawing area: draw a digit with the mouse, pen or finger');
+    expect(c.getAttribute('aria-label')).to.match(/^Drawing area: draw a digit with the mouse, pen or finger, or with the keyboard/);
     expect(el.shadowRoot!.querySelector('button')!.textContent).to.contain('Clear');
     el.size = 28;
     el.brush = 2;
@@ -162,6 +162,40 @@ describe('<convlab-draw-pad>', () => {
     expect(b.y + b.height).to.be.closeTo(210 + 10, 4);
   });
 
+  it('draws with the keyboard: arrows move the pen, Space puts it down and lifts it (draw-end once), Escape clears', async () => {
+    const el = await fixture<ConvLabDrawPad>(html`<convlab-draw-pad></convlab-draw-pad>`);
+    const c = el.rawCanvas();
+    c.focus();
+    expect(el.shadowRoot!.activeElement, 'the pad takes keyboard focus').to.equal(c);
+    let ends = 0;
+    el.addEventListener('draw-end', () => ends++);
+    // Up 8 pixels from the centre, pen down, 16 pixels down (Shift: 3 per press), pen up: a "1".
+    for (let i = 0; i < 8; i++) await sendKeys({ press: 'ArrowUp' });
+    await sendKeys({ press: 'Space' });
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[role="status"]')!.textContent).to.equal('Pen down');
+    expect(el.shadowRoot!.querySelector('.pen.down')).to.exist;
+    const end = oneEvent(el, 'draw-end');
+    await sendKeys({ down: 'Shift' });
+    for (let i = 0; i < 5; i++) await sendKeys({ press: 'ArrowDown' });
+    await sendKeys({ up: 'Shift' });
+    await sendKeys({ press: 'ArrowDown' });
+    await sendKeys({ press: 'Space' });
+    const d = ((await end) as CustomEvent<DrawEndDetail>).detail;
+    expect(ends).to.equal(1);
+    const g = grey(d.pixels);
+    const b = inkBounds(g)!;
+    expect(b.height, 'a tall stroke').to.be.greaterThan(b.width * 2);
+    expect(el.empty).to.equal(false);
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[role="status"]')!.textContent).to.equal('Pen up');
+    const cleared = oneEvent(el, 'draw-clear');
+    await sendKeys({ press: 'Escape' });
+    await cleared;
+    expect(el.empty).to.equal(true);
+    await expect(el).to.be.accessible();
+  });
+
   it('clears with the Clear button (keyboard reachable) and fires draw-clear once', async () => {
     const el = await fixture<ConvLabDrawPad>(html`<convlab-draw-pad></convlab-draw-pad>`);
     stroke(el.rawCanvas(), [
@@ -171,6 +205,8 @@ describe('<convlab-draw-pad>', () => {
     expect(grey(el.pixels()).data.some((v) => v > 0)).to.equal(true);
     let clears = 0;
     el.addEventListener('draw-clear', () => clears++);
+    await sendKeys({ press: 'Tab' });
+    expect(el.shadowRoot!.activeElement, 'the drawing surface comes first').to.equal(el.rawCanvas());
     await sendKeys({ press: 'Tab' });
     expect(el.shadowRoot!.activeElement?.textContent).to.contain('Clear');
     const cleared = oneEvent(el, 'draw-clear');

@@ -70,6 +70,10 @@ describe('tokens: themes and presenter mode', () => {
     const big = parseFloat(getComputedStyle(el).fontSize);
     expect(big).to.be.greaterThan(normal * 1.4);
     await sendKeys({ press: 'Tab' });
+    const pad = el.shadowRoot!.activeElement as HTMLElement;
+    expect(pad.tagName).to.equal('CANVAS');
+    expect(getComputedStyle(pad).outlineWidth, 'the drawing surface too').to.equal('4px');
+    await sendKeys({ press: 'Tab' });
     const button = el.shadowRoot!.activeElement as HTMLElement;
     expect(button.textContent).to.contain('Clear');
     expect(getComputedStyle(button).outlineStyle).to.equal('solid');
