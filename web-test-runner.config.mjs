@@ -75,7 +75,9 @@ const coiHeaders = async (ctx, next) => {
 const flags = chromeFlags();
 
 export default {
-  files: process.env.WTR_FILES ?? (coi ? ['packages/*/test/**/*.coi.test.ts'] : ['packages/*/test/**/*.test.ts', '!packages/*/test/**/*.coi.test.ts']),
+  files: coi
+    ? [process.env.WTR_FILES ?? 'packages/*/test/**/*.coi.test.ts']
+    : [process.env.WTR_FILES ?? 'packages/*/test/**/*.test.ts', '!packages/*/test/**/*.coi.test.ts'],
   rootDir: fileURLToPath(new URL('.', import.meta.url)),
   nodeResolve: { exportConditions: ['browser', 'import', 'default'] },
   concurrency: Number(process.env.WTR_CONCURRENCY ?? 1),

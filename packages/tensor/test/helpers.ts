@@ -1,4 +1,22 @@
-import { tf, type Tensor2D, type Tensor4D } from '../src/index.js';
+import { expect } from '@open-wc/testing';
+import { ready, tf, type Tensor2D, type Tensor4D } from '../src/index.js';
+
+/**
+ * Runs a suite once per backend on one page: ready() makes its one choice, then each copy of the
+ * suite switches TF.js to its backend and checks that it really runs there.
+ */
+export function describeOnEachBackend(name: string, body: () => void, backends: readonly ('webgl' | 'wasm' | 'cpu')[] = ['webgl', 'wasm', 'cpu']): void {
+  for (const backend of backends) {
+    describe(`${name} on ${backend}`, () => {
+      before(async () => {
+        await ready({ prefer: 'webgl' });
+        expect(await tf.setBackend(backend)).to.equal(true);
+        expect(tf.getBackend()).to.equal(backend);
+      });
+      body();
+    });
+  }
+}
 
 /** A small conv net with weights fixed by formula (no RNG), the same on every backend. */
 export function tinyNet() {
