@@ -168,6 +168,27 @@ describe('<fgsm-demo> on the auto backend', () => {
     expect(n, 'two settings changed together: one event').to.equal(2);
   });
 
+  it("paints x' and the perturbation for the epsilon now set, not the one before", async () => {
+    const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="70" epsilon="0.1"></fgsm-demo>`);
+    await loaded(el);
+    const canvases = () => [...el.shadowRoot!.querySelectorAll('convlab-tensor-canvas')] as (HTMLElement & { painted: Promise<unknown>; canvas: HTMLCanvasElement })[];
+    const pixels = async (i: number) => {
+      const c = canvases()[i];
+      await c.painted;
+      const canvas = c.shadowRoot!.querySelector('canvas')!;
+      return Array.from(canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data);
+    };
+    for (const eps of [0.5, 0, 0.3, 0]) {
+      const next = oneEvent(el, 'prediction-change');
+      dragEpsilon(el, eps);
+      await next;
+      await new Promise((r) => setTimeout(r, 300));
+      const [x, xAdv] = [await pixels(0), await pixels(2)];
+      const same = x.every((v, k) => v === xAdv[k]);
+      expect(same, `x' equals x exactly when epsilon is 0 (epsilon ${eps})`).to.equal(eps === 0);
+    }
+  });
+
   it('returns to its tensor baseline after 200 slider moves', async () => {
     const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="40" epsilon="0.1"></fgsm-demo>`);
     await loaded(el);

@@ -19,6 +19,12 @@ export interface CellActivateDetail {
   col: number;
 }
 
+/** Two range settings are the same: the same word, or the same [lo, hi] (a new array with equal ends is no change). */
+function sameRange(a: RangeSpec | undefined, b: RangeSpec | undefined): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a[0] === b[0] && a[1] === b[1];
+  return a === b;
+}
+
 /** Parses a `range` attribute: "auto", "symmetric", "lo,hi" or "[lo, hi]". */
 export function parseRange(value: string | null): RangeSpec {
   const v = (value ?? '').trim();
@@ -71,7 +77,7 @@ export class ConvLabTensorCanvas extends ConvLabElement {
    * Value range mapped onto the colour map: 'auto' ([min, max]), 'symmetric' ([-m, m]) or [lo, hi]
    * (attribute: "lo,hi"). For RGB tensors, the range mapped to 0..255 (default [0, 1]).
    */
-  @property({ converter: { fromAttribute: parseRange } }) range: RangeSpec = 'auto';
+  @property({ converter: { fromAttribute: parseRange }, hasChanged: (a: RangeSpec, b?: RangeSpec) => !sameRange(a, b) }) range: RangeSpec = 'auto';
 
   /** Text alternative of the picture (aria-label of its role="img" box). */
   @property() label = '';
@@ -99,6 +105,8 @@ export class ConvLabTensorCanvas extends ConvLabElement {
   private last?: PaintResult;
   private inflight?: Promise<void>;
   private dirty = false;
+  /** True from the start of a paint loop until the moment it sees nothing more to paint. */
+  private painting = false;
   private drag?: { pointerId: number; row: number; col: number };
 
   /** The value range of the last paint ([lo, hi] mapped onto the colour map), for legends. */
@@ -122,8 +130,11 @@ export class ConvLabTensorCanvas extends ConvLabElement {
 
   private requestPaint(): void {
     this.dirty = true;
-    if (this.inflight) return;
-    // paintLoop may finish synchronously (nothing to paint): clear `inflight` only after it is set.
+    // `painting` (not `inflight`) decides: it is cleared in the same tick as the loop's last look
+    // at `dirty`, so a request can never fall between the loop's end and a later clean-up (it did,
+    // and a new tensor was then never painted).
+    if (this.painting) return;
+    this.painting = true;
     const p = this.paintLoop();
     this.inflight = p;
     void p.finally(() => {
@@ -133,6 +144,14 @@ export class ConvLabTensorCanvas extends ConvLabElement {
 
   /** At most one paint in flight; property changes during it coalesce into one more paint of the latest state. */
   private async paintLoop(): Promise<void> {
+    try {
+      await this.paintWhileDirty();
+    } finally {
+      this.painting = false;
+    }
+  }
+
+  private async paintWhileDirty(): Promise<void> {
     while (this.dirty) {
       this.dirty = false;
       const t = this.tensor;
