@@ -115,7 +115,8 @@ export class OcclusionMap extends ConvLabElement {
   @state() private clean?: number[];
   @state() private result?: OcclusionResult;
   @state() private partial?: { rows: number; cols: number; probabilities: Float32Array };
-  @state() private selected?: { row: number; col: number; probs: number[] };
+  /** The occluded input shown beside the map: the patch's top-left corner and its predictions. */
+  @state() private selected?: { y: number; x: number; probs: number[] };
   @state() private occluder?: { y: number; x: number; p: number };
 
   @query('canvas.map') private mapCanvas?: HTMLCanvasElement;
@@ -178,8 +179,6 @@ export class OcclusionMap extends ConvLabElement {
       this.x?.dispose();
       this.x = x;
       this.clean = p;
-      this.selected = undefined;
-      this.occluder = this.occluderPos = undefined;
       await this.computeMap();
     } catch (e) {
       this.fail(e);
@@ -287,6 +286,8 @@ export class OcclusionMap extends ConvLabElement {
     const { fill, dispose } = this.fillFor(x, patch);
     this.source.set({ status: 'running', progress: 0, message: 'Computing the occlusion map…' });
     this.result = undefined;
+    // The shown occluded input and the occluder were for the old settings.
+    this.clearSelection();
     try {
       const r = await occlusionMap(this.probabilityFn(m), x, classIndex, {
         patch,
@@ -413,8 +414,8 @@ export class OcclusionMap extends ConvLabElement {
   private onPointerUp(e: PointerEvent): void {
     if (!this.dragging) return;
     this.dragging = false;
-    const px = this.pixelAt(e);
-    if (px) this.selectCellAt(px);
+    // Show exactly what the occluder covered (the map's cells are on the stride grid; this need not be).
+    if (this.occluderPos) void this.selectPosition(this.occluderPos);
   }
 
   private onKey(e: KeyboardEvent): void {
@@ -430,8 +431,7 @@ export class OcclusionMap extends ConvLabElement {
       this.moveOccluder({ y: clampInt(cur.y + moves[e.key][0], 0, h - p), x: clampInt(cur.x + moves[e.key][1], 0, w - p) });
     } else if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
-      const p = this.settings().patch;
-      this.selectCellAt({ y: cur.y + p / 2, x: cur.x + p / 2 });
+      void this.selectPosition(cur);
     } else if (e.key === 'Escape') {
       this.occluder = this.occluderPos = undefined;
     }
@@ -498,11 +498,25 @@ export class OcclusionMap extends ConvLabElement {
   async selectCell(row: number, col: number): Promise<void> {
     const r = this.result;
     if (!r) return;
-    const pos = { y: r.ys[row], x: r.xs[col] };
+    await this.selectPosition({ y: r.ys[row], x: r.xs[col] });
+  }
+
+  /** Shows the input with the patch's top-left corner at pos, and its top predictions. */
+  private async selectPosition(pos: { y: number; x: number }): Promise<void> {
+    const x = this.x;
+    if (!x) return;
     const probs = await this.occludedProbabilities(pos);
+    if (this.x !== x) return;
     this.selectedTensor?.dispose();
     this.selectedTensor = this.occludedImage(pos);
-    this.selected = { row, col, probs };
+    this.selected = { ...pos, probs };
+  }
+
+  private clearSelection(): void {
+    this.selected = undefined;
+    this.selectedTensor?.dispose();
+    this.selectedTensor = undefined;
+    this.occluder = this.occluderPos = undefined;
   }
 
   protected override render() {
@@ -555,7 +569,7 @@ export class OcclusionMap extends ConvLabElement {
         </figure>
         ${this.selected
           ? html`<figure class="detail">
-              <figcaption>Occluded input, patch at row ${r?.ys[this.selected.row]}, column ${r?.xs[this.selected.col]}</figcaption>
+              <figcaption>Occluded input, patch at row ${this.selected.y}, column ${this.selected.x}</figcaption>
               <convlab-tensor-canvas class="detail" .tensor=${this.selectedTensor} colormap="grey" .range=${[0, 1]} label="The occluded input image"></convlab-tensor-canvas>
               <convlab-prob-bars heading="Prediction" .labels=${labels} .probabilities=${this.selected.probs} top="3" .highlight=${k}></convlab-prob-bars>
             </figure>`

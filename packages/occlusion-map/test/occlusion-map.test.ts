@@ -117,6 +117,20 @@ describe('<occlusion-map>', () => {
     canvas.focus();
     for (const key of ['ArrowRight', 'ArrowRight', 'ArrowDown']) canvas.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
     await waitUntil(() => /Occluder at \(1, 2\): \d+\.\d%/.test(el.shadowRoot!.querySelector('.readout')!.textContent!), 'occluder readout', { timeout: 10000 });
+    // Enter shows exactly what the occluder covers (not the nearest cell of the stride grid).
+    canvas.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    const caption = () => el.shadowRoot!.querySelector('figure.detail figcaption')?.textContent ?? '';
+    await waitUntil(() => caption().includes('Occluded input'), 'detail shows', { timeout: 10000 });
+    expect(caption()).to.match(/patch at row 1, column 2$/);
+    const shown = el.shadowRoot!.querySelector('figure.detail convlab-prob-bars') as HTMLElement & { probabilities: number[] };
+    const occluderP = Number(el.shadowRoot!.querySelector('.readout strong')!.textContent!.replace('%', ''));
+    expect(shown.probabilities[el.classIndex] * 100).to.be.closeTo(occluderP, 0.05);
+    // New settings: the occluded input and the occluder were for the old ones, so they go.
+    const done = complete(el);
+    el.patch = 10;
+    await done;
+    expect(caption()).to.not.include('Occluded input');
+    expect(el.shadowRoot!.querySelector('.readout')!.textContent).to.not.include('Occluder at');
   });
 
   it('clamps a patch larger than the image and a stride of zero, with a clear message', async () => {
