@@ -223,6 +223,15 @@ test('slides: a click inside the scaled reveal.js deck lands on the aimed cell',
   await page.mouse.click(rb.x + rb.width * 0.5, rb.y + rb.height / 2);
   await page.waitForFunction(() => Math.abs(document.querySelector('#fgsm').epsilon - 0.25) < 0.02);
   await page.screenshot({ path: join(out, 'slides-fgsm.png') });
+  // Keys inside a widget are the widget's: ArrowRight on the focused slider steps epsilon, not the deck.
+  const before = await page.evaluate(() => document.querySelector('#fgsm').epsilon);
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction((b) => document.querySelector('#fgsm').epsilon > b, before);
+  assert.equal(await page.evaluate(() => window.deck.getIndices().h), 2, 'still on the FGSM slide');
+  // Outside the widgets the arrow keys turn slides as usual.
+  await page.mouse.click(5, 5);
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => window.deck.getIndices().h === 3);
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -7,7 +7,25 @@ import '@convlab/models';
 import '@convlab/fgsm-demo';
 import '@convlab/occlusion-map';
 
-const deck = new Reveal({ hash: true, width: 1280, height: 860, margin: 0.04, center: false, transition: 'none' });
+/**
+ * Keys pressed inside a widget (its slider, number fields, selects, the occlusion map's occluder, the
+ * draw pad) are the widget's: reveal.js sees the event retargeted to the widget's host element, not
+ * the inner control, so it would otherwise turn slides on the arrow keys. Click outside a widget
+ * (or press Escape in it and Tab away) to use the keyboard for the deck again.
+ */
+function keyIsForTheDeck(event: KeyboardEvent): boolean {
+  return !event.composedPath().some((n) => n instanceof HTMLElement && n.localName.includes('-') && n.closest('.reveal .slides'));
+}
+
+const deck = new Reveal({
+  hash: true,
+  width: 1280,
+  height: 860,
+  margin: 0.04,
+  center: false,
+  transition: 'none',
+  keyboardCondition: keyIsForTheDeck,
+});
 await deck.initialize();
 (window as unknown as { deck: typeof deck }).deck = deck;
 
