@@ -173,6 +173,27 @@ for (const [tag, query, check] of [
   });
 }
 
+test('an embed page loads the image an instructor points src at over HTTPS, under its CSP', async () => {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  const problems = [];
+  await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)));
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  // The "remote host" is played by this route: the request only reaches it if the CSP lets it out.
+  const photo = await (await fetch(new URL('photos/chelsea.jpg', base))).arrayBuffer();
+  let served = 0;
+  await page.route('https://images.example.org/**', (route) => {
+    served++;
+    return route.fulfill({ status: 200, contentType: 'image/jpeg', body: Buffer.from(photo), headers: { 'access-control-allow-origin': '*' } });
+  });
+  await page.goto(new URL('embed/occlusion-map.html?src=https://images.example.org/cat.jpg&patch=8&stride=4', base).href);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
+  assert.equal(served, 1, 'the image was fetched from the URL the instructor set');
+  assert.match(await page.locator('occlusion-map').evaluate((el) => el.shadowRoot.querySelector('.readout').textContent), /Unoccluded/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('an embed page in a sandboxed iframe sizes itself through embed.js', async () => {
   const { page, problems } = await open('index.html');
   await page.evaluate(() => {

@@ -5,10 +5,12 @@ const page = (p: string) => resolve(import.meta.dirname, p);
 
 /**
  * The embed pages' Content-Security-Policy. Each embed page carries it as a <meta> tag (for any
- * static host); the preview server (npm start) also sends it as a header.
+ * static host); the preview server (npm start) also sends it as a header. Scripts come only from the
+ * site itself; images and models may also come over HTTPS, from the `src` and `model` URLs an
+ * instructor sets (the only requests ConvLab makes beyond its own origin).
  */
 export const EMBED_CSP =
-  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' data: blob:; worker-src 'self' blob:; object-src 'none'; base-uri 'self'";
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data: blob:; connect-src 'self' https: data: blob:; worker-src 'self' blob:; object-src 'none'; base-uri 'self'";
 
 function embedCspHeader(): Plugin {
   return {

@@ -82,7 +82,7 @@ async function fetchBlob(url: string, signal?: AbortSignal): Promise<Blob> {
     res = await fetch(url, { signal });
   } catch (e) {
     if (signal?.aborted) throw abortError(signal);
-    throw new ImageLoadError('network', `Could not reach ${url}: the network request failed.`, { cause: e });
+    throw new ImageLoadError('network', `Could not reach ${url}: the network request failed (the host may be offline, not allow cross-origin requests, or be blocked by this page's Content-Security-Policy).`, { cause: e });
   }
   if (!res.ok) {
     throw new ImageLoadError('http', `Could not load ${url}: the server answered ${res.status} ${res.statusText}.`.trim());

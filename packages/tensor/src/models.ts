@@ -113,7 +113,7 @@ async function fetchOrThrow(url: string, signal: AbortSignal, what: string): Pro
     res = await fetch(url, { signal });
   } catch (e) {
     if (signal.aborted) throw abortError(signal);
-    throw new ModelLoadError('network', `Could not reach ${what} at ${url}: the network request failed.`, url, { cause: e });
+    throw new ModelLoadError('network', `Could not reach ${what} at ${url}: the network request failed (the host may be offline, not allow cross-origin requests, or be blocked by this page's Content-Security-Policy).`, url, { cause: e });
   }
   if (!res.ok) {
     throw new ModelLoadError('http', `Could not load ${what} from ${url}: the server answered ${res.status}${res.statusText ? ' ' + res.statusText : ''}.`, url);
@@ -393,7 +393,7 @@ export function loadModel(idOrUrl: string | URL, opts: LoadModelOptions = {}): P
     return Promise.reject(
       new ModelLoadError(
         'unknown-id',
-        `No bundled model is called '${key0}'. ${known.length ? `Known ids: ${known.join(', ')}.` : "Import '@convlab/models' to register the bundled ones,"} or give the URL of a model.json.`,
+        `No bundled model is called '${key0}'. ${known.length ? `Use one of ${known.join(', ')}` : "Import '@convlab/models' to register the bundled ones"}, or give the URL of a model.json.`,
       ),
     );
   }
