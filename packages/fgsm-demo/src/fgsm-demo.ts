@@ -146,6 +146,8 @@ export class FgsmDemo extends ConvLabElement {
       console.warn(`<fgsm-demo>: unknown mode '${this.mode}'; using 'untargeted'.`);
       this.mode = 'untargeted';
     }
+    // A found epsilon belongs to the mode and target it was found for.
+    if (this.hasUpdated && (changed.has('mode') || changed.has('target') || changed.has('steps'))) this.flipNote = '';
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -300,7 +302,9 @@ export class FgsmDemo extends ConvLabElement {
       return null;
     }
     this.epsilon = Math.round(r.epsilon * 1000) / 1000;
-    this.flipNote = `Smallest epsilon found: ${this.epsilon.toFixed(3)} (prediction ${m.meta.labels[r.label]}, ${(r.confidence * 100).toFixed(1)}%).`;
+    this.flipNote = targeted
+      ? `Smallest epsilon that reaches class ${m.meta.labels[label]}: ${this.epsilon.toFixed(3)}.`
+      : `Smallest epsilon that changes the prediction: ${this.epsilon.toFixed(3)} (it becomes ${m.meta.labels[r.label]}).`;
     return this.epsilon;
   }
 
@@ -337,9 +341,15 @@ export class FgsmDemo extends ConvLabElement {
             ? html`<convlab-prob-bars heading="Prediction for x" .labels=${labels} .probabilities=${this.clean.probs} top="3" .highlight=${this.trueClass ?? -1}></convlab-prob-bars>`
             : nothing}
         </figure>
-        <div class="op" aria-hidden="true">+ ${eps.toFixed(3)} ×</div>
+        <div class="op" aria-hidden="true">+</div>
         <figure part="panel" class="panel">
-          <figcaption>${this.mode === 'iterative' ? html`x′ − x <span class="muted">(${this.steps} steps)</span>` : html`x′ − x = ε · sign(∇<sub>x</sub> L) <span class="muted">(clipped)</span>`}</figcaption>
+          <figcaption>
+            ${this.mode === 'iterative'
+              ? html`x′ − x <span class="muted">(${this.steps} steps, ‖x′ − x‖<sub>∞</sub> ≤ ε)</span>`
+              : this.mode === 'targeted'
+                ? html`x′ − x = −ε · sign(∇<sub>x</sub> L(x, t)) <span class="muted">(clipped)</span>`
+                : html`x′ − x = ε · sign(∇<sub>x</sub> L(x, y)) <span class="muted">(clipped)</span>`}
+          </figcaption>
           <convlab-tensor-canvas
             .tensor=${this.perturbation}
             colormap="diverging"
@@ -350,7 +360,16 @@ export class FgsmDemo extends ConvLabElement {
         </figure>
         <div class="op" aria-hidden="true">=</div>
         <figure part="panel" class="panel">
-          <figcaption><span class="sym">x′</span> <span class="muted">= clip(x + ε · sign(∇<sub>x</sub> L))</span></figcaption>
+          <figcaption>
+            <span class="sym">x′</span>
+            <span class="muted"
+              >${this.mode === 'iterative'
+                ? html`after ${this.steps} steps, each projected back into ‖x′ − x‖<sub>∞</sub> ≤ ε`
+                : this.mode === 'targeted'
+                  ? html`= clip(x − ε · sign(∇<sub>x</sub> L(x, t))), t = ${labels[this.target] ?? this.target}`
+                  : html`= clip(x + ε · sign(∇<sub>x</sub> L(x, y)))`}</span
+            >
+          </figcaption>
           <convlab-tensor-canvas .tensor=${this.xAdv} colormap="grey" .range=${[0, 1]} label="Adversarial image x′"></convlab-tensor-canvas>
           ${this.adv
             ? html`<convlab-prob-bars heading="Prediction for x′" .labels=${labels} .probabilities=${this.adv.probs} top="3" .highlight=${this.mode === 'targeted' ? this.target : (this.trueClass ?? -1)}></convlab-prob-bars>`
@@ -361,13 +380,25 @@ export class FgsmDemo extends ConvLabElement {
         ? html`<p class="readout" aria-live="polite">
             ‖x′ − x‖<sub>∞</sub> = <strong>${this.adv.linf.toFixed(3)}</strong>; pixels changed:
             <strong>${Math.round(this.adv.changed)}</strong> of ${this.x ? this.x.size : 0}.
-            ${this.clean && this.adv.top.index !== this.clean.top.index
-              ? html`<span class="flipped">The prediction flipped: ${this.clean.top.label} → ${this.adv.top.label}.</span>`
-              : nothing}
+            ${this.renderOutcome()}
           </p>`
         : nothing}
       ${this.renderControls(labels)}
     `;
+  }
+
+  /** The attack's outcome in words: the flip, and in the targeted mode whether the target was reached. */
+  private renderOutcome() {
+    const clean = this.clean?.top;
+    const adv = this.adv?.top;
+    if (!clean || !adv) return nothing;
+    if (this.mode === 'targeted') {
+      const target = this.loaded?.meta.labels[this.target] ?? String(this.target);
+      if (adv.index === this.target) return html`<span class="flipped">Target reached: ${clean.label} → ${adv.label}.</span>`;
+      if (adv.index !== clean.index) return html`<span class="flipped">The prediction flipped: ${clean.label} → ${adv.label} (target ${target} not reached).</span>`;
+      return html`<span>Target ${target} not reached yet.</span>`;
+    }
+    return adv.index !== clean.index ? html`<span class="flipped">The prediction flipped: ${clean.label} → ${adv.label}.</span>` : nothing;
   }
 
   private renderControls(labels: string[]) {

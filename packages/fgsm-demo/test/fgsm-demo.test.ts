@@ -189,6 +189,28 @@ describe('<fgsm-demo> on the auto backend', () => {
     }
   });
 
+  it('writes the formula of the mode in use, says whether a target was reached, and drops a found epsilon when the mode changes', async () => {
+    const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="10" epsilon="0.05"></fgsm-demo>`);
+    await loaded(el);
+    const text = () => el.shadowRoot!.textContent!.replace(/\s+/g, ' ');
+    expect(text()).to.include('x′ − x = ε · sign(∇x L(x, y))');
+    expect(text()).to.include('= clip(x + ε · sign(∇x L(x, y)))');
+    expect(el.shadowRoot!.querySelector('.op')!.textContent!.trim(), 'epsilon is in the perturbation already').to.equal('+');
+    await el.findSmallestEpsilon();
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('.note')!.textContent).to.match(/Smallest epsilon that changes the prediction: \d\.\d{3} \(it becomes \w+\)/);
+    el.mode = 'targeted';
+    el.target = 7;
+    el.epsilon = 0.4;
+    await oneEvent(el, 'prediction-change');
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('.note'), 'the note was for the untargeted mode').to.equal(null);
+    expect(text()).to.include('x′ − x = −ε · sign(∇x L(x, t))');
+    expect(text()).to.include('= clip(x − ε · sign(∇x L(x, t))), t = 7');
+    const adv = (el as unknown as { adv: { top: { index: number } } }).adv.top.index;
+    expect(text()).to.include(adv === 7 ? 'Target reached' : 'target 7 not reached');
+  });
+
   it('returns to its tensor baseline after 200 slider moves', async () => {
     const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="40" epsilon="0.1"></fgsm-demo>`);
     await loaded(el);
