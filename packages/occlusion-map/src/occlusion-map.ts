@@ -373,7 +373,12 @@ export class OcclusionMap extends ConvLabElement {
       hi = Math.max(hi, p);
     }
     if (!Number.isFinite(lo)) return [0, 1];
-    if (hi - lo < 0.01) lo = Math.max(0, hi - 0.01);
+    // At least one percentage point between the ends, so that noise in a flat map is not stretched
+    // over the whole colour scale (near 0 the span grows upwards: the ends stay in [0, 1]).
+    if (hi - lo < 0.01) {
+      lo = Math.max(0, Math.min(lo, hi - 0.01));
+      hi = Math.min(1, Math.max(hi, lo + 0.01));
+    }
     return [lo, hi];
   }
 

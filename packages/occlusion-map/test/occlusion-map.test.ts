@@ -234,6 +234,15 @@ describe('<occlusion-map>', () => {
     expect(n, 'three settings changed in one task: one map').to.equal(1);
   });
 
+  it('does not stretch a flat map of a class the model rules out over the whole colour scale', async () => {
+    // Sample 0 is a zero: P(class 1) is tiny at every position.
+    const el = await fixture<OcclusionMap>(html`<occlusion-map sample="0" target-class="1"></occlusion-map>`);
+    const d = await complete(el);
+    expect(d.max).to.be.below(0.01);
+    const ends = [...el.shadowRoot!.querySelectorAll('.legend span:not(.bar)')].map((e) => e.textContent);
+    expect(ends).to.deep.equal(['0.0%', '1.0%']);
+  });
+
   it('leaves no tensor behind after 50 full maps', async () => {
     const el = await fixture<OcclusionMap>(html`<occlusion-map sample="60" fill="blurred"></occlusion-map>`);
     await complete(el);
