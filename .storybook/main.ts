@@ -1,5 +1,6 @@
 import type { StorybookConfig } from '@storybook/web-components-vite';
 import remarkMath from 'remark-math';
+import remarkGfm from 'remark-gfm';
 import rehypeKatex from 'rehype-katex';
 
 const config: StorybookConfig = {
@@ -7,9 +8,9 @@ const config: StorybookConfig = {
   stories: ['../docs/*.mdx', '../packages/*/stories/*.mdx', '../packages/*/stories/*.stories.ts'],
   addons: [
     {
-      // Formulas in the docs pages ($…$ and $$…$$) are rendered with KaTeX as MathML.
+      // Formulas in the docs pages ($…$ and $$…$$) are rendered with KaTeX as MathML; tables are GitHub-flavoured Markdown.
       name: '@storybook/addon-docs',
-      options: { mdxPluginOptions: { mdxCompileOptions: { remarkPlugins: [remarkMath], rehypePlugins: [[rehypeKatex, { output: 'mathml' }]] } } },
+      options: { mdxPluginOptions: { mdxCompileOptions: { remarkPlugins: [remarkGfm, remarkMath], rehypePlugins: [[rehypeKatex, { output: 'mathml' }]] } } },
     },
     '@storybook/addon-a11y',
   ],

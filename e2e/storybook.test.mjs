@@ -114,6 +114,13 @@ for (const e of entries.filter((x) => x.type === 'docs')) {
         await page.waitForSelector('#storybook-docs math', { timeout: 30000 });
         assert.ok((await page.locator('#storybook-docs math').count()) >= 3, 'formulas render as MathML');
       }
+      // Markdown tables (remark-gfm) render as tables, not as lines of pipes.
+      const tableRows = src.split('\n').filter((l) => /^\|.*\|\s*$/.test(l) && !/^\|\s*-/.test(l)).length;
+      if (tableRows) {
+        const cells = await page.locator('#storybook-docs table tr').count();
+        assert.ok(cells >= tableRows, `${tableRows} table rows in the MDX, ${cells} <tr> on the page`);
+        assert.doesNotMatch(await page.locator('#storybook-docs').innerText(), /\|\s*---\s*\|/, 'no raw Markdown table left');
+      }
     });
     assert.deepEqual(errors, []);
   });
