@@ -298,6 +298,13 @@ test('the snippet builder writes an iframe snippet whose page shows the chosen s
   await page.click('[data-copy="iframe-snippet"]');
   await page.waitForFunction(() => /copied/.test(document.getElementById('copied').textContent));
   await page.screenshot({ path: join(out, 'builder.png'), fullPage: true });
+  // Nothing sticks out of its column on a desktop, and the page fits a phone's width.
+  const widget = await page.locator('#widget').boundingBox();
+  const settings = await page.locator('#widget').evaluate((el) => el.closest('.builder > *').getBoundingClientRect().right);
+  assert.ok(widget.x + widget.width <= settings + 1, 'the widget select stays in its column');
+  await page.setViewportSize({ width: 390, height: 800 });
+  const [scrollWidth, innerWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(scrollWidth <= innerWidth, `the builder fits a 390px screen (${scrollWidth}px wide)`);
   assert.deepEqual(problems, []);
   await page.close();
 });
