@@ -211,6 +211,20 @@ describe('<fgsm-demo> on the auto backend', () => {
     expect(text()).to.include(adv === 7 ? 'Target reached' : 'target 7 not reached');
   });
 
+  it('in presenter mode enlarges every part inside it, the probability bars and sliders included', async () => {
+    const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="0"></fgsm-demo>`);
+    await loaded(el);
+    const size = (sel: string) => parseFloat(getComputedStyle(el.shadowRoot!.querySelector(sel)!).fontSize);
+    const before = [size('convlab-prob-bars'), size('convlab-slider'), size('convlab-image-picker')];
+    el.presenter = true;
+    await el.updateComplete;
+    const after = [size('convlab-prob-bars'), size('convlab-slider'), size('convlab-image-picker')];
+    after.forEach((a, i) => expect(a, `part ${i}`).to.be.greaterThan(before[i] * 1.4));
+    el.presenter = false;
+    await el.updateComplete;
+    expect(size('convlab-prob-bars')).to.equal(before[0]);
+  });
+
   it('returns to its tensor baseline after 200 slider moves', async () => {
     const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="40" epsilon="0.1"></fgsm-demo>`);
     await loaded(el);

@@ -34,8 +34,24 @@ const themeConverter = {
 export class ConvLabElement extends LitElement {
   static override styles = [tokens, sharedStyles];
 
-  /** Presenter mode for slides and projectors: large type, more contrast, a thicker focus ring. */
+  /**
+   * Presenter mode for slides and projectors: large type, more contrast, a thicker focus ring. It
+   * also applies to the ConvLab parts (`convlab-*`) inside this element.
+   */
   @property({ type: Boolean, reflect: true }) presenter = false;
+
+  constructor() {
+    super();
+    // A controller, so that it runs after every update even where a subclass overrides updated().
+    this.addController({ hostUpdated: () => this.sharePresenter() });
+  }
+
+  /** Hands presenter mode down to the kit parts in this element's shadow root. */
+  private sharePresenter(): void {
+    for (const el of this.renderRoot.querySelectorAll<HTMLElement & { presenter?: boolean }>('*')) {
+      if (el.localName.startsWith('convlab-') && 'presenter' in el && el.presenter !== this.presenter) el.presenter = this.presenter;
+    }
+  }
 
   /** 'light' or 'dark' forces a theme; empty (default) follows the page's theme and the system. */
   @property({ reflect: true, converter: themeConverter }) theme: ConvLabTheme = '';
