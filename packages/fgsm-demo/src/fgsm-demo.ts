@@ -1,7 +1,7 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import {
-  fromImage,
+  prepareInput,
   tf,
   gradientSign,
   fgsmStep,
@@ -13,7 +13,7 @@ import {
   type ImageSource,
 } from '@convlab/tensor';
 import { samplesFor } from '@convlab/models';
-import { ConvLabElement, ModelSource, widgetControlStyles } from '@convlab/kit';
+import { ConvLabElement, ModelSource, widgetControlStyles, INVERTED_NOTE } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import { fgsmDemoStyles } from './fgsm-demo.styles.js';
 
@@ -164,8 +164,8 @@ export class FgsmDemo extends ConvLabElement {
     const token = ++this.inputToken;
     this.source.set({ status: 'running', message: '' });
     try {
-      const [h, w, c] = m.inputShape;
-      const x = await fromImage(source as ImageSource, { size: [h, w], channels: c as 1 | 3 });
+      const { x, inverted } = await prepareInput(m, source);
+      this.source.notice = inverted ? INVERTED_NOTE : '';
       if (token !== this.inputToken) {
         x.dispose();
         return;

@@ -225,6 +225,28 @@ describe('<fgsm-demo> on the auto backend', () => {
     expect(size('convlab-prob-bars')).to.equal(before[0]);
   });
 
+  it('inverts a dark-on-light photo of a digit for the MNIST model, and says so', async () => {
+    const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="0"></fgsm-demo>`);
+    await loaded(el);
+    const c = document.createElement('canvas');
+    c.width = c.height = 56;
+    const ctx = c.getContext('2d')!;
+    ctx.fillStyle = '#f4f1ea'; // paper
+    ctx.fillRect(0, 0, 56, 56);
+    ctx.fillStyle = '#111'; // a pen stroke: a "1"
+    ctx.fillRect(25, 10, 6, 36);
+    const next = oneEvent(el, 'prediction-change');
+    await el.setInput(c);
+    const d = ((await next) as CustomEvent<PredictionChangeDetail>).detail;
+    expect(d.clean.label).to.equal('1');
+    expect(el.shadowRoot!.querySelector('.notice')!.textContent).to.match(/inverted/);
+    // A bundled sample (light on dark) is not inverted, and the notice goes.
+    el.sample = 5;
+    await oneEvent(el, 'prediction-change');
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('.notice')).to.equal(null);
+  });
+
   it('returns to its tensor baseline after 200 slider moves', async () => {
     const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="40" epsilon="0.1"></fgsm-demo>`);
     await loaded(el);

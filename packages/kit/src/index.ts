@@ -25,5 +25,5 @@ export { centreDigit, centreOfMass, areaResize, inkBounds, greyFromRgba, greyToI
 export type { GreyImage, CentreDigitOptions } from './digit.js';
 export { loadSpriteSamples } from './sprite-samples.js';
 export type { SpriteSample } from './sprite-samples.js';
-export { ModelSource, widgetControlStyles } from './model-source.js';
+export { ModelSource, widgetControlStyles, INVERTED_NOTE } from './model-source.js';
 export type { ModelSourceHost, ModelSourceOptions } from './model-source.js';

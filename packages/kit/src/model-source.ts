@@ -53,6 +53,8 @@ export class ModelSource implements ReactiveController {
   samples: SpriteSample[] = [];
   /** The source tabs: drawing (true) or picking an image (false). */
   drawing = false;
+  /** A remark about the current input, shown under the status line (for example that it was inverted). */
+  notice = '';
 
   /** Loads backend, model, samples and the starting input; reruns when model or model-meta change. */
   private readonly loadTask: Task<readonly [string, string], LoadedModel>;
@@ -193,6 +195,10 @@ export class ModelSource implements ReactiveController {
 
   /** The status line: progress while loading, busy while running, the error with "Try again". */
   renderStatus() {
+    return html`${this.renderStatusLine()}${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}`;
+  }
+
+  private renderStatusLine() {
     return html`<convlab-status
       .state=${this.status}
       .progress=${this.progress}
@@ -219,8 +225,16 @@ export class ModelSource implements ReactiveController {
   }
 }
 
+/** Said when prepareInput inverted an image for a model that reads light strokes on dark. */
+export const INVERTED_NOTE = 'Your image was inverted: this model reads light strokes on a dark background, as MNIST does.';
+
 /** Styles for a model widget's controls row: fields, selects, checkboxes and the source tabs. */
 export const widgetControlStyles = css`
+  .notice {
+    margin: 0.25em 0;
+    color: var(--_muted);
+    font-size: 0.9em;
+  }
   .controls {
     display: flex;
     flex-wrap: wrap;

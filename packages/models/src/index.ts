@@ -18,7 +18,7 @@ export const FASHION_LABELS: readonly string[] = [
   'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
 ];
 
-const COMMON = { inputRange: [0, 1], channels: 1, inputSize: [28, 28], output: 'logits' } as const;
+const COMMON = { inputRange: [0, 1], channels: 1, inputSize: [28, 28], output: 'logits', polarity: 'light-on-dark' } as const;
 
 /** Metadata of the bundled models (the same as `userDefinedMetadata.convlab` in their model.json). */
 export const BUNDLED_META: Record<BundledModelId, ModelMeta> = {

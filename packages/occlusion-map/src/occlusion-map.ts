@@ -1,7 +1,7 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, state, query } from 'lit/decorators.js';
 import {
-  fromImage,
+  prepareInput,
   tf,
   occlusionMap,
   occlusionPositions,
@@ -21,7 +21,7 @@ import {
   type OcclusionFill,
 } from '@convlab/tensor';
 import { samplesFor } from '@convlab/models';
-import { ConvLabElement, ModelSource, widgetControlStyles, clientToCell } from '@convlab/kit';
+import { ConvLabElement, ModelSource, widgetControlStyles, clientToCell, INVERTED_NOTE } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import { occlusionMapStyles } from './occlusion-map.styles.js';
 
@@ -164,8 +164,8 @@ export class OcclusionMap extends ConvLabElement {
     if (!m) return;
     this.source.set({ status: 'running', message: 'Reading the image…' });
     try {
-      const [h, w, c] = m.inputShape;
-      const x = await fromImage(source as ImageSource, { size: [h, w], channels: c as 1 | 3 });
+      const { x, inverted } = await prepareInput(m, source);
+      this.source.notice = inverted ? INVERTED_NOTE : '';
       if (!this.isConnected) {
         x.dispose();
         return;

@@ -249,3 +249,17 @@ export async function fromImage(src: ImageSource, opts: FromImageOptions = {}): 
     if (drawable !== src && typeof ImageBitmap !== 'undefined' && drawable instanceof ImageBitmap) drawable.close();
   }
 }
+
+/**
+ * The mean of the outermost pixels of an image ([1, H, W, C], values in [0, 1]): the background's
+ * brightness, for telling dark-on-light scans from light-on-dark images.
+ */
+export function borderMean(x: Tensor4D): tf.Scalar {
+  return tf.tidy(() => {
+    const [, h, w] = x.shape;
+    const all = tf.sum(x);
+    const inner = h > 2 && w > 2 ? tf.sum(tf.slice(x, [0, 1, 1, 0], [1, h - 2, w - 2, -1])) : tf.scalar(0);
+    const count = (h * w - Math.max(0, h - 2) * Math.max(0, w - 2)) * x.shape[3];
+    return tf.div(tf.sub(all, inner), count) as tf.Scalar;
+  });
+}

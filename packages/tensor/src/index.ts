@@ -8,7 +8,9 @@ export { ConvLabError, ImageLoadError, ModelLoadError, isAbortError } from './er
 export type { ImageErrorCode, ModelErrorCode } from './errors.js';
 export { ready, backendInfo, probeGpu, resetBackendForTesting, BACKENDS } from './backend.js';
 export type { BackendName, BackendInfo, GpuProbe, ReadyOptions } from './backend.js';
-export { fromImage, pixelsToTensor, LUMA } from './image.js';
+export { fromImage, pixelsToTensor, borderMean, LUMA } from './image.js';
+export { prepareInput } from './input.js';
+export type { PreparedInput } from './input.js';
 export type { ImageSource, PixelData, FromImageOptions } from './image.js';
 export {
   colormapLut,

@@ -23,6 +23,11 @@ export interface ModelMeta {
   labels?: string[] | string;
   /** The value range the model expects its input pixels in (ConvLab images are [0, 1]). Default [0, 1]. */
   inputRange?: [number, number];
+  /**
+   * 'light-on-dark' for models trained on light strokes on a dark background (MNIST, Fashion-MNIST):
+   * `prepareInput` then inverts a photo or scan with a light background.
+   */
+  polarity?: 'light-on-dark';
   /** Channels the model expects (from its input shape when it has one). */
   channels?: number;
   /** [height, width] when the model's input shape leaves them open. */

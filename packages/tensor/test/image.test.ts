@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { fromImage, tf, ImageLoadError, LUMA } from '../src/index.js';
+import { fromImage, prepareInput, borderMean, tf, ImageLoadError, LUMA } from '../src/index.js';
 import { pngBlob, describeOnEachBackend } from './helpers.js';
 
 async function rejection(p: Promise<unknown>): Promise<ImageLoadError> {
@@ -122,6 +122,33 @@ describeOnEachBackend('fromImage', () => {
   it('rejects unsupported sources and sizes', async () => {
     expect((await rejection(fromImage(42 as never))).code).to.equal('unsupported-source');
     expect((await rejection(fromImage(new ImageData(2, 2), { size: 0 }))).code).to.equal('bad-size');
+  });
+
+  it('prepares an input for a model: a light-background image is inverted for a light-on-dark model only', async () => {
+    // A dark stroke on white paper, 40 x 40.
+    const paper = new ImageData(40, 40);
+    for (let i = 0; i < 40 * 40; i++) {
+      const [y, x] = [Math.floor(i / 40), i % 40];
+      const ink = x >= 18 && x < 22 && y >= 8 && y < 32;
+      paper.data.set(ink ? [10, 10, 10, 255] : [245, 245, 245, 255], i * 4);
+    }
+    const b = tf.tidy(() => borderMean(tf.fill([1, 4, 4, 1], 0.25) as tf.Tensor4D));
+    expect((await b.data())[0]).to.be.closeTo(0.25, 1e-6);
+    b.dispose();
+    const mnistLike = { inputShape: [28, 28, 1] as [number, number, number], meta: { polarity: 'light-on-dark' as const, labels: [], inputRange: [0, 1] as [number, number], output: 'logits' as const } };
+    const a = await prepareInput(mnistLike, paper);
+    expect(a.inverted).to.equal(true);
+    expect(a.x.shape).to.deep.equal([1, 28, 28, 1]);
+    const v = await a.x.data();
+    expect(v[0], 'the paper becomes the dark background').to.be.below(0.1);
+    expect(v[14 * 28 + 14], 'the ink becomes the light stroke').to.be.above(0.8);
+    const plain = await prepareInput({ ...mnistLike, meta: { ...mnistLike.meta, polarity: undefined } }, paper);
+    expect(plain.inverted).to.equal(false);
+    expect((await plain.x.data())[0]).to.be.above(0.9);
+    // Already light on dark: left alone.
+    const again = await prepareInput(mnistLike, new ImageData(new Uint8ClampedArray(28 * 28 * 4).map((_, i) => (i % 4 === 3 ? 255 : 0)), 28, 28));
+    expect(again.inverted).to.equal(false);
+    tf.dispose([a.x, plain.x, again.x]);
   });
 
   it('leaves no tensor behind', async () => {
