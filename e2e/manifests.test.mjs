@@ -6,9 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readWidgets } from '../scripts/widgets.mjs';
 
 const root = join(import.meta.dirname, '..');
-const WIDGETS = { 'fgsm-demo': ['fgsm-demo', 'fgsm-linear'], 'occlusion-map': ['occlusion-map'] };
+// package folder -> the tags widgets.json lists for it.
+const WIDGETS = {};
+for (const w of readWidgets()) (WIDGETS[w.package.replace(/^@convlab\//, '')] ??= []).push(w.tag);
 const INHERITED_CSS = ['--convlab-fg', '--convlab-bg', '--convlab-accent', '--convlab-font-size'];
 
 function manifest(pkg) {

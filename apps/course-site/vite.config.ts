@@ -1,5 +1,6 @@
 import { defineConfig, type Plugin } from 'vite';
 import { resolve } from 'node:path';
+import { readWidgets, writeEmbedPages, convlabWidgets } from '../../scripts/widgets.mjs';
 
 const page = (p: string) => resolve(import.meta.dirname, p);
 
@@ -23,6 +24,11 @@ function embedCspHeader(): Plugin {
     },
   };
 }
+
+// One embed page per widget in widgets.json, written from one template (scripts/widgets.mjs) into
+// embed/ (git-ignored) whenever Vite loads this config: dev, build and preview.
+const widgets = readWidgets();
+writeEmbedPages(page('embed'), widgets, EMBED_CSP);
 
 export default defineConfig({
   // Relative base: the built site works from any host path (an LMS iframe, a sub-folder, a file share).
@@ -48,12 +54,10 @@ export default defineConfig({
         lecture: page('lecture.html'),
         slides: page('slides.html'),
         builder: page('builder.html'),
-        'embed/fgsm-demo': page('embed/fgsm-demo.html'),
-        'embed/fgsm-linear': page('embed/fgsm-linear.html'),
-        'embed/occlusion-map': page('embed/occlusion-map.html'),
+        ...Object.fromEntries(widgets.map((w) => [`embed/${w.tag}`, page(`embed/${w.tag}.html`)])),
       },
     },
   },
   worker: { format: 'es' },
-  plugins: [embedCspHeader()],
+  plugins: [convlabWidgets(), embedCspHeader()],
 });

@@ -1,8 +1,9 @@
 // Snippet builder for instructors: choose a widget, set its attributes with a live preview (the real
 // embed page in a sandboxed iframe), copy an iframe snippet (LMS) or an element snippet (pages that
-// allow scripts). The attribute list comes from each package's custom-elements.json.
-import fgsmManifest from '@convlab/fgsm-demo/custom-elements.json';
-import occlusionManifest from '@convlab/occlusion-map/custom-elements.json';
+// allow scripts). The widgets come from widgets.json, each one's attributes from its package's
+// custom-elements.json.
+import { widgets } from 'virtual:convlab/widgets';
+import { manifests } from 'virtual:convlab/manifests';
 import { setupTheme } from './theme.js';
 
 setupTheme();
@@ -36,11 +37,7 @@ const OPTIONS: Record<string, string[]> = {
   theme: ['', 'light', 'dark'],
 };
 
-const WIDGETS = [
-  { tag: 'fgsm-demo', title: 'FGSM adversarial examples', manifest: fgsmManifest as Manifest },
-  { tag: 'fgsm-linear', title: 'FGSM on logistic regression (the worked example)', manifest: fgsmManifest as Manifest },
-  { tag: 'occlusion-map', title: 'Occlusion sensitivity map', manifest: occlusionManifest as Manifest },
-];
+const WIDGETS = widgets.map((w) => ({ ...w, manifest: manifests[w.package] as Manifest }));
 
 export function fieldsOf(manifest: Manifest, tag: string): { summary: string; fields: Field[] } {
   const decl = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === tag);

@@ -1,14 +1,9 @@
 // An LMS embed page renders one widget from its query string: /embed/fgsm-demo.html?epsilon=0.1&sample=3.
 // Only the element's own attributes are taken from the query; the page posts its height to the
 // parent window so that public/embed.js (or any listener) can size the iframe.
+// The widgets and their loaders come from widgets.json (scripts/widgets.mjs).
 import '@convlab/models';
-
-type Loader = () => Promise<unknown>;
-const widgets: Record<string, Loader> = {
-  'fgsm-demo': () => import('@convlab/fgsm-demo'),
-  'fgsm-linear': () => import('@convlab/fgsm-demo'),
-  'occlusion-map': () => import('@convlab/occlusion-map'),
-};
+import { widgets, loaders } from 'virtual:convlab/widgets';
 
 const tag = document.body.dataset.tag ?? '';
 const mount = document.getElementById('widget')!;
@@ -28,8 +23,9 @@ function postHeight(): void {
 }
 
 async function main(): Promise<void> {
-  const load = widgets[tag];
-  if (!load) return fail(`Unknown widget '${tag}'.`);
+  const load = loaders[tag];
+  const widget = widgets.find((w) => w.tag === tag);
+  if (!load || !widget) return fail(`Unknown widget '${tag}'.`);
   await load();
   const ctor = customElements.get(tag) as (CustomElementConstructor & { observedAttributes?: string[] }) | undefined;
   const allowed = new Set(ctor?.observedAttributes ?? []);
@@ -48,9 +44,8 @@ async function main(): Promise<void> {
   postHeight();
   // Ready for a reader (and the end-to-end tests) once the widget has a first result.
   const mark = () => (document.body.dataset.ready = 'true');
-  el.addEventListener('prediction-change', mark, { once: true });
-  el.addEventListener('map-complete', mark, { once: true });
-  if (tag === 'fgsm-linear') mark();
+  if (widget.readyEvent) el.addEventListener(widget.readyEvent, mark, { once: true });
+  else await ((el as HTMLElement & { updateComplete?: Promise<unknown> }).updateComplete ?? Promise.resolve()).then(mark);
 }
 
 main().catch((e) => fail(`The widget could not start: ${(e as Error).message}`));

@@ -4,8 +4,8 @@ import Reveal from 'reveal.js';
 import 'reveal.js/reveal.css';
 import './slides.css';
 import '@convlab/models';
-import '@convlab/fgsm-demo';
-import '@convlab/occlusion-map';
+// Every widget in widgets.json is defined on this page.
+import { markReadyWhenWidgetsAre } from './widgets-ready.js';
 
 /**
  * Keys pressed inside a widget (its slider, number fields, selects, the occlusion map's occluder, the
@@ -29,8 +29,4 @@ const deck = new Reveal({
 await deck.initialize();
 (window as unknown as { deck: typeof deck }).deck = deck;
 
-const firsts = [
-  new Promise((r) => document.getElementById('fgsm')?.addEventListener('prediction-change', r, { once: true })),
-  new Promise((r) => document.getElementById('occlusion')?.addEventListener('map-complete', r, { once: true })),
-];
-void Promise.all(firsts).then(() => (document.body.dataset.ready = 'true'));
+markReadyWhenWidgetsAre();

@@ -1,3 +1,7 @@
+import { widgets } from 'virtual:convlab/widgets';
+
+const THEMED = ['[data-themed]', 'convlab-status', 'convlab-image-picker', 'convlab-tensor-canvas', 'convlab-slider', 'convlab-prob-bars', ...widgets.map((w) => w.tag)].join(', ');
+
 /** Light and dark themes: follows the system until the reader picks one; remembered per browser. */
 export function setupTheme(): void {
   const button = document.getElementById('theme-toggle');
@@ -6,7 +10,7 @@ export function setupTheme(): void {
   const apply = (dark: boolean) => {
     document.documentElement.dataset.theme = dark ? 'dark' : 'light';
     // Every ConvLab element on the page follows the site's theme.
-    for (const el of document.querySelectorAll('[data-themed], fgsm-demo, fgsm-linear, occlusion-map, convlab-status, convlab-image-picker, convlab-tensor-canvas, convlab-slider, convlab-prob-bars')) {
+    for (const el of document.querySelectorAll(THEMED)) {
       el.setAttribute('theme', dark ? 'dark' : 'light');
     }
     button?.setAttribute('aria-pressed', String(dark));

@@ -1,12 +1,11 @@
 /**
- * Every ConvLab widget in one file: `<script type="module" src="…/convlab.js"></script>`, then
- * `<fgsm-demo>`, `<fgsm-linear>`, `<occlusion-map>` anywhere on the page. TF.js is inside, once;
- * the bundled models, samples and WASM binaries sit beside it in assets/.
+ * Every ConvLab widget in one file: `<script type="module" src="…/convlab.js"></script>`, then any
+ * element of widgets.json (`<fgsm-demo>`, `<occlusion-map>`, …) anywhere on the page. TF.js is
+ * inside, once; the bundled models, samples and WASM binaries sit beside it in assets/.
+ * The widget packages imported (and re-exported) here come from widgets.json, through
+ * `virtual:convlab/all-exports` (scripts/widgets.mjs).
  */
 import '@convlab/models';
-import '@convlab/fgsm-demo';
-import '@convlab/occlusion-map';
 
+export * from 'virtual:convlab/all-exports';
 export { ready, backendInfo, loadModel, registerModel } from '@convlab/tensor';
-export { FgsmDemo, FgsmLinear } from '@convlab/fgsm-demo';
-export { OcclusionMap } from '@convlab/occlusion-map';

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readWidgets, packagesOf } from '../../../scripts/widgets.mjs';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const js = existsSync(join(dist, 'convlab.js')) ? readFileSync(join(dist, 'convlab.js'), 'utf8') : '';
@@ -21,8 +22,16 @@ test('TF.js is inside exactly once', () => {
   assert.ok(count('WASM_HAS_SIMD_SUPPORT') >= 1, 'tfjs-backend-wasm');
 });
 
-test('every widget is defined by it', () => {
-  for (const tag of ['fgsm-demo', 'fgsm-linear', 'occlusion-map', 'convlab-status', 'convlab-tensor-canvas']) {
+const widgets = readWidgets();
+
+test('it depends on every widget package in widgets.json (so turbo builds them first)', () => {
+  const deps = JSON.parse(readFileSync(join(dist, '..', 'package.json'), 'utf8')).dependencies ?? {};
+  const missing = packagesOf(widgets).filter((p) => !(p in deps));
+  assert.deepEqual(missing, [], `add to packages/all/package.json "dependencies": ${missing.join(', ')}`);
+});
+
+test('every widget in widgets.json is defined by it', () => {
+  for (const tag of [...widgets.map((w) => w.tag), 'convlab-status', 'convlab-tensor-canvas']) {
     assert.ok(new RegExp(`["'\`]${tag}["'\`]`).test(js), tag);
   }
 });
