@@ -1,13 +1,37 @@
-// `npm run bench`: bundles the benchmark page, serves it on localhost, runs each configuration in
-// headless Chromium (a fresh page per run: the backend is chosen once per page), prints a table and
-// writes bench/results.json. Benchmarks, not tests: nothing here passes or fails on a time.
+// `npm run bench`: bundles the benchmark page, serves it on localhost, runs each suite in headless
+// Chromium (a fresh page per run: the backend is chosen once per page), prints a table and writes
+// bench/results.json. Benchmarks, not tests: nothing here passes or fails on a time.
+//
+//   node bench/run.mjs                      every suite (what `npm run bench` runs, after a build)
+//   node bench/run.mjs --suite fgsm         one suite (repeat --suite, or a,b; --only is the same)
+//   node bench/run.mjs --suite occlusion --backend webgl    only that suite's webgl run
+//   node bench/run.mjs --list               the suites and their backends
+// A subset run replaces only its own suites' entries in bench/results.json and keeps the rest.
+//
+// The runs come from one list: the page's registry (bench/src/bench.ts, `suites`: name -> module,
+// each module's `backends`), plus the Node-side suites in `nodeSuites` below. How to add a suite:
+// bench/README.md and the comment at the top of bench/src/bench.ts.
 import { build, preview } from 'vite';
-import * as esbuild from 'esbuild';
-import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { root, ensureChromium, log, chromeFlags } from '../scripts/lib.mjs';
+import * as site from './site.mjs';
+
+/** Suites that run in Node rather than on the bench page: name -> { run({chrome, flags}), report(runs) }. */
+const nodeSuites = { site };
+
+const { values: args } = parseArgs({
+  options: {
+    suite: { type: 'string', multiple: true },
+    only: { type: 'string', multiple: true },
+    backend: { type: 'string', multiple: true },
+    list: { type: 'boolean' },
+  },
+});
+const wanted = [...(args.suite ?? []), ...(args.only ?? [])].flatMap((s) => s.split(',')).filter(Boolean);
+const wantedBackends = (args.backend ?? []).flatMap((s) => s.split(',')).filter(Boolean);
 
 const chrome = ensureChromium();
 // Built the way a site would build it (Vite), so that model files and WASM binaries are assets.
@@ -18,18 +42,44 @@ const base = new URL('index.html', server.resolvedUrls.local[0]).href;
 const flags = chromeFlags();
 const browser = await chromium.launch({ executablePath: chrome, headless: true, args: flags });
 
+// The registry page: which suites exist, with which backends; it also formats the reports.
+const registry = await browser.newPage();
+await registry.goto(`${base}?list`);
+await registry.waitForFunction(() => window.__benchList, null, { timeout: 120000 });
+const pageSuites = await registry.evaluate(() => window.__benchList);
+const allNames = [...pageSuites.map((s) => s.name), ...Object.keys(nodeSuites)];
+if (args.list) {
+  for (const s of pageSuites) console.log(`${s.name.padEnd(16)} page  ${s.backends.join(', ')}`);
+  for (const n of Object.keys(nodeSuites)) console.log(`${n.padEnd(16)} node`);
+  await browser.close();
+  await server.close();
+  process.exit(0);
+}
+const unknown = wanted.filter((n) => !allNames.includes(n));
+if (unknown.length) {
+  log(`unknown suite ${unknown.join(', ')}; known: ${allNames.join(', ')}`);
+  process.exit(2);
+}
+const selected = (name) => !wanted.length || wanted.includes(name);
+
+/** Every run, from one list: [{suite, backend}] for the page suites, then the Node ones. */
 const runs = [
-  { suite: 'backends', backend: 'auto' },
-  { suite: 'backends', backend: 'webgl' },
-  { suite: 'backends', backend: 'wasm' },
-  { suite: 'backends', backend: 'cpu' },
-  { suite: 'models', backend: 'auto' },
-  { suite: 'fgsm', backend: 'auto' },
-  { suite: 'occlusion', backend: 'auto' },
-  { suite: 'occlusion', backend: 'webgl' },
+  ...pageSuites.filter((s) => selected(s.name)).flatMap((s) => s.backends.filter((b) => !wantedBackends.length || wantedBackends.includes(b)).map((backend) => ({ suite: s.name, backend }))),
+  ...Object.keys(nodeSuites).filter(selected).map((suite) => ({ suite, backend: 'node' })),
 ];
+
 const results = [];
 for (const r of runs) {
+  log(`${r.suite} (${r.backend})…`);
+  if (nodeSuites[r.suite]) {
+    try {
+      results.push({ suite: r.suite, ok: true, result: await nodeSuites[r.suite].run({ chrome, flags }) });
+    } catch (e) {
+      log(`${r.suite} failed: ${e?.stack ?? e}`);
+      results.push({ suite: r.suite, ok: false, error: String(e?.stack ?? e) });
+    }
+    continue;
+  }
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -40,91 +90,32 @@ for (const r of runs) {
   results.push({ ...r, ...out });
   await page.close();
 }
+
+// Reports: the page suites' report() run on the registry page, the Node suites' here.
+const reports = await registry.evaluate((rs) => window.__benchReport(rs), results.filter((r) => !nodeSuites[r.suite]));
+for (const [name, mod] of Object.entries(nodeSuites)) {
+  const mine = results.filter((r) => r.suite === name);
+  if (mine.length) reports[name] = mod.report(mine);
+}
+for (const name of allNames) {
+  if (reports[name]?.length) console.log(`\n${reports[name].join('\n')}`);
+}
+const chromiumVersion = browser.version?.() ?? null;
 await browser.close();
 await server.close();
 
-// Per widget (issue: Storybook docs, course site, LMS): bytes of its own JS, of the shared parts and
-// of TF.js, minified and gzipped, each bundled alone with the others external.
-async function gzipBytes(entry, external) {
-  const r = await esbuild.build({
-    ...(entry.contents ? { stdin: { contents: entry.contents, resolveDir: root } } : { entryPoints: [entry] }),
-    bundle: true, format: 'esm', minify: true, write: false, platform: 'browser', target: 'es2022', logLevel: 'silent',
-    external: [...external, 'fs', 'path', 'os', 'crypto', 'worker_threads', 'perf_hooks', 'url', 'util'],
-  });
-  const js = r.outputFiles.filter((f) => !f.path.endsWith('.map')).map((f) => f.contents);
-  return js.reduce((n, c) => n + gzipSync(c, { level: 9 }).length, 0);
-}
-const convlabExternal = ['#tf-gradients', '@tensorflow/*', 'lit', 'lit/*', '@lit/*', '@convlab/*'];
-const sizes = {};
-for (const p of ['fgsm-demo', 'occlusion-map', 'kit', 'tensor', 'models']) {
-  sizes[p] = await gzipBytes(join(root, `packages/${p}/dist/index.js`), convlabExternal);
-}
-sizes.lit = await gzipBytes({ contents: "export * from 'lit'; export * from 'lit/decorators.js';" }, []);
-sizes.tfjs = await gzipBytes(
-  { contents: "export * from '@tensorflow/tfjs-core'; import '@tensorflow/tfjs-core/dist/register_all_gradients'; export * as layers from '@tensorflow/tfjs-layers'; export * as converter from '@tensorflow/tfjs-converter'; import '@tensorflow/tfjs-backend-cpu'; import '@tensorflow/tfjs-backend-webgl'; export * as wasm from '@tensorflow/tfjs-backend-wasm';" },
-  [],
-);
-
-// Time from page load to the widget's first result, on its embed page of the built course site.
-const site = await preview({ root: join(root, 'apps/course-site'), preview: { port: 0, host: '127.0.0.1' }, logLevel: 'silent' });
-const siteBase = site.resolvedUrls.local[0];
-const firstResult = {};
-{
-  const b = await chromium.launch({ executablePath: chrome, headless: true, args: flags });
-  for (const tag of ['fgsm-demo', 'occlusion-map', 'fgsm-linear']) {
-    const samples = [];
-    for (let i = 0; i < 3; i++) {
-      const page = await b.newPage();
-      await page.goto(new URL(`embed/${tag}.html`, siteBase).href);
-      await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
-      samples.push(await page.evaluate(() => performance.now()));
-      await page.close();
-    }
-    firstResult[tag] = samples.sort((a, b) => a - b)[1];
-  }
-  await b.close();
-}
-await site.close();
-
-const fmt = (v) => (v == null ? '-' : v.toFixed(v < 10 ? 2 : 1));
-console.log('\nBackends: small conv net (28x28x1 -> 10, 3 conv + 2 dense), batch 1; times in ms');
-console.log('requested  chosen  startup  1st fwd  fwd p50  fwd p95  1st grad  grad p50  grad p95');
-for (const r of results.filter((x) => x.suite === 'backends' && x.ok)) {
-  const o = r.result;
-  console.log(
-    `${r.backend.padEnd(10)} ${o.backend.padEnd(7)} ${fmt(o.startupMs).padStart(7)} ${fmt(o.firstForwardMs).padStart(8)} ${fmt(o.forward.median).padStart(8)} ${fmt(o.forward.p95).padStart(8)} ${fmt(o.firstGradientMs).padStart(9)} ${fmt(o.gradient.median).padStart(9)} ${fmt(o.gradient.p95).padStart(9)}`,
-  );
-}
-const auto = results.find((x) => x.backend === 'auto' && x.ok)?.result;
-const webgl = results.find((x) => x.backend === 'webgl' && x.ok)?.result;
-if (auto && webgl) {
-  console.log(`\nauto chose ${auto.backend} (${auto.reason}).`);
-  console.log(`forward: forced webgl / auto = ${(webgl.forward.median / auto.forward.median).toFixed(1)}x; gradient: ${(webgl.gradient.median / auto.gradient.median).toFixed(1)}x`);
-}
-const get = (suite) => results.find((x) => x.suite === suite && x.ok)?.result;
-const m = get('models');
-if (m) {
-  console.log(`\nModels (auto: ${m.backend}): digits cold load ${fmt(m.coldLoadMs)} ms; forward p50 ${fmt(m.forward.median)} ms; input gradient p50 ${fmt(m.gradient.median)} ms`);
-}
-const f = get('fgsm');
-if (f) {
-  console.log(`\n<fgsm-demo> (auto: ${f.backend}, digits): eps-slider move to x' painted on its canvas p50 ${fmt(f.sliderToPaint.median)} ms, p95 ${fmt(f.sliderToPaint.p95)} ms;`);
-  console.log(`  to the next frame (on screen) p50 ${fmt(f.sliderToRepaint.median)} ms, p95 ${fmt(f.sliderToRepaint.p95)} ms (targets 16 / 33)`);
-  console.log(`  once-per-image gradient sign p50 ${fmt(f.gradientSign.median)} ms, p95 ${fmt(f.gradientSign.p95)} ms (target 150); new image to first x' p50 ${fmt(f.newImage.median)} ms`);
-}
-for (const r of results.filter((x) => x.suite === 'occlusion' && x.ok)) {
-  const o = r.result;
-  console.log(`\nOcclusion (${r.backend}: ${o.backend}): 28x28, patch 6, stride 2 (144 positions): batched p50 ${fmt(o.digitsBatched.median)} ms (target 100); one at a time ${fmt(o.digitsOneByOne.median)} ms; speed-up ${o.speedup.toFixed(1)}x`);
-  console.log(`  224x224 fixture, patch 32, stride 16 (169 positions): p50 ${fmt(o.hosted224.median)} ms`);
-}
-const kb = (n) => (n / 1024).toFixed(1).padStart(7);
-console.log('\nPer widget (minified + gzip, KiB; first result = page load to first result on its embed page, ms, median of 3)');
-console.log('widget          own JS  + kit + tensor + models    lit   TF.js   first result');
-for (const [tag, pkg] of [['fgsm-demo', 'fgsm-demo'], ['fgsm-linear', 'fgsm-demo'], ['occlusion-map', 'occlusion-map']]) {
-  console.log(`${tag.padEnd(14)} ${kb(sizes[pkg])} ${kb(sizes.kit)} ${kb(sizes.tensor)} ${kb(sizes.models)} ${kb(sizes.lit)} ${kb(sizes.tfjs)} ${fmt(firstResult[tag]).padStart(14)}`);
-}
-results.push({ suite: 'site', ok: true, result: { gzipBytes: sizes, firstResultMs: firstResult } });
 const file = join(root, 'bench/results.json');
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), chromium: browser.version?.() ?? null, results }, null, 2));
+// A subset run keeps the other suites' last results.
+let kept = [];
+if (wanted.length && existsSync(file)) {
+  try {
+    kept = JSON.parse(readFileSync(file, 'utf8')).results.filter((r) => !runs.some((x) => x.suite === r.suite && (x.backend === 'node' || x.backend === r.backend)));
+  } catch {
+    kept = [];
+  }
+}
+const date = new Date().toISOString();
+const all = [...kept, ...results.map((r) => ({ ...r, date }))].sort((a, b) => allNames.indexOf(a.suite) - allNames.indexOf(b.suite));
+writeFileSync(file, JSON.stringify({ date, chromium: chromiumVersion, results: all }, null, 2));
 console.log(`\nwrote ${file}`);
 if (results.some((r) => !r.ok)) process.exit(1);
