@@ -42,7 +42,37 @@ export {
 export type { Classifier, AttackOptions, IterativeOptions, FlipResult, LinearFgsmResult, LinearSide, PerturbationSummary } from './adversarial.js';
 export { occlusionMap, occlusionPositions, occludedCopies, probabilityRows, classifierProbabilities, boxBlur } from './occlusion.js';
 export type { ProbabilityFn, OcclusionFill, OcclusionOptions, OcclusionProgress, OcclusionResult } from './occlusion.js';
+export { modelLayers, convLayers, findLayer, layerKernel, normalizeKernels, layerActivations, penultimateLayer, LayerError } from './filters.js';
+export type { LayerInfo, KernelNormalization, UnitSelectDetail } from './filters.js';
 export { neuronGradient, saliencyMaps, saliencyDisplay, targetValue, visualisableLayers, checkTarget, ruleRelu, withReluRule, countRuleRelus, RELU_RULES } from './saliency.js';
 export type { ReluRule, VisualisedModel, NeuronTarget, NeuronGradientOptions, SaliencyMaps } from './saliency.js';
 export { classVisualisation, ClassVisualiser, classVisGradient, stepFor, roll, gaussianBlur, gaussianKernel1d } from './class-viz.js';
 export type { ClassVisOptions, ClassVisStep, ClassVisStart } from './class-viz.js';
+export {
+  seededRandom,
+  normalFrom,
+  shuffledOrder,
+  TOY_DATASETS,
+  makeMoons,
+  makeCircles,
+  makeBlobs,
+  makeToyData,
+  addPoint,
+  pointsTensor,
+  createMlp,
+  mlpFromWeights,
+  disposeMlp,
+  mlpLogits,
+  mlpClassifier,
+  decisionGrid,
+  ATTACKS,
+  UNBOUNDED,
+  adversarialBatch,
+  correctCount,
+  robustCorrectCount,
+  robustnessCurve,
+  trainEpoch,
+  createOptimizer,
+  toyMetrics,
+} from './adversarial-training.js';
+export type { ToyDatasetName, ToyData, ToyOptions, Mlp, MlpOptions, AttackName, RobustOptions, CurveOptions, EpochOptions, ToyMetrics } from './adversarial-training.js';
