@@ -315,3 +315,48 @@ test('the snippet builder writes an iframe snippet whose page shows the chosen s
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('the server answers 404 for a missing file, and a missing embed page says which ones exist', async () => {
+  for (const path of ['nope.html', 'models/nope/model.json', 'photos/nope.jpg', 'assets/nope.js', 'embed/nope.html']) {
+    const res = await fetch(new URL(path, base));
+    assert.equal(res.status, 404, `${path}: HTTP ${res.status} (${res.headers.get('content-type')})`);
+    const body = await res.text();
+    assert.doesNotMatch(body, /<fgsm-demo|ConvLab: convolutional networks/, `${path} is not the home page`);
+  }
+  const res = await fetch(new URL('embed/nope.html?sample=3', base));
+  const text = await res.text();
+  assert.match(text, /no widget called .?nope/i);
+  for (const { tag } of widgets) assert.match(text, new RegExp(`href="[^"]*${tag}\\.html"`), `the page links to ${tag}`);
+  for (const path of ['', 'lecture.html', 'lecture', 'embed/fgsm-demo.html']) assert.equal((await fetch(new URL(path, base))).status, 200, `${path} is served`);
+  assert.match(await (await fetch(base)).text(), /ConvLab: convolutional networks/, 'the home page');
+});
+
+test('embed pages are light by default, even in dark mode; theme=dark and theme=auto choose', async () => {
+  const luminance = (rgb) => {
+    const [r, g, b] = rgb.match(/\d+(\.\d+)?/g).map(Number);
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+  };
+  for (const [scheme, query, want] of [
+    ['dark', '', 'light'],
+    ['dark', '?theme=light', 'light'],
+    ['light', '?theme=dark', 'dark'],
+    ['dark', '?theme=auto', 'dark'],
+    ['light', '?theme=auto', 'light'],
+  ]) {
+    const page = await browser.newPage({ colorScheme: scheme, viewport: { width: 800, height: 900 } });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(new URL(`embed/fgsm-linear.html${query}`, base).href);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
+    const [pageBg, widgetBg] = await page.evaluate(() => [
+      getComputedStyle(document.documentElement).backgroundColor,
+      getComputedStyle(document.querySelector('fgsm-linear')).backgroundColor,
+    ]);
+    // A transparent page background shows the canvas colour: white in a light color-scheme.
+    const pageLight = pageBg === 'rgba(0, 0, 0, 0)' ? (await page.evaluate(() => getComputedStyle(document.documentElement).colorScheme)) !== 'dark' : luminance(pageBg) > 0.5;
+    assert.equal(pageLight ? 'light' : 'dark', want, `system ${scheme}, ${query || 'no theme'}: page background ${pageBg}`);
+    assert.equal(luminance(widgetBg) > 0.5 ? 'light' : 'dark', want, `system ${scheme}, ${query || 'no theme'}: widget background ${widgetBg}`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});

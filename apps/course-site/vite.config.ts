@@ -1,5 +1,7 @@
 import { defineConfig, type Plugin } from 'vite';
-import { resolve } from 'node:path';
+import { resolve, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readWidgets, writeEmbedPages, convlabWidgets } from '../../scripts/widgets.mjs';
 
 const page = (p: string) => resolve(import.meta.dirname, p);
@@ -25,6 +27,41 @@ function embedCspHeader(): Plugin {
   };
 }
 
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * A missing file is a 404 (appType 'mpa': no fallback to the home page, so a missing model or image
+ * reads "not found", not "not JSON"). This page says so; for /embed/<name>.html it lists the widgets.
+ */
+export function notFoundPage(url: string, widgets: { tag: string; title: string }[]): string {
+  const path = url.split(/[?#]/)[0];
+  const embed = /\/embed\/([^/]*?)(?:\.html)?$/.exec(path);
+  const body = embed
+    ? `<p>There is no widget called “${escapeHtml(decodeURIComponent(embed[1]))}”. The embed pages are:</p>\n<ul>${widgets
+        .map((w) => `<li><a href="./${w.tag}.html">${w.tag}.html</a>: ${escapeHtml(w.title)}</li>`)
+        .join('')}</ul>\n<p>The <a href="../builder.html">snippet builder</a> writes a snippet for each.</p>`
+    : `<p>Nothing is at <code>${escapeHtml(path)}</code> on this site.</p>\n<p><a href="/">The ConvLab home page</a></p>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Not found</title></head><body style="font-family: system-ui, sans-serif; padding: 1rem"><h1>Not found</h1>\n${body}</body></html>\n`;
+}
+
+function notFound(): Plugin {
+  // Vite's multi-page fallback has already rewritten "/" to "/index.html" and "/lecture" to
+  // "/lecture.html" when those files exist; its own HTML middleware (after this one) serves them.
+  const handler = (dir: () => string) => (req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    const path = decodeURIComponent((req.url ?? '/').split(/[?#]/)[0]);
+    if (path.endsWith('.html') && existsSync(join(dir(), path))) return next();
+    res.statusCode = 404;
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.end(req.method === 'HEAD' ? undefined : notFoundPage(req.url ?? '/', readWidgets()));
+  };
+  return {
+    name: 'convlab-not-found',
+    // A returned function is a post hook: it runs after the static files and Vite's own middlewares.
+    configurePreviewServer: (server) => () => server.middlewares.use(handler(() => resolve(server.config.root, server.config.build.outDir))),
+    configureServer: (server) => () => server.middlewares.use(handler(() => server.config.root)),
+  };
+}
+
 // One embed page per widget in widgets.json, written from one template (scripts/widgets.mjs) into
 // embed/ (git-ignored) whenever Vite loads this config: dev, build and preview.
 const widgets = readWidgets();
@@ -33,6 +70,8 @@ writeEmbedPages(page('embed'), widgets, EMBED_CSP);
 export default defineConfig({
   // Relative base: the built site works from any host path (an LMS iframe, a sub-folder, a file share).
   base: './',
+  // Unknown paths are 404s (notFound below), not the home page.
+  appType: 'mpa',
   build: {
     target: 'es2022',
     sourcemap: true,
@@ -59,5 +98,5 @@ export default defineConfig({
     },
   },
   worker: { format: 'es' },
-  plugins: [convlabWidgets(), embedCspHeader()],
+  plugins: [convlabWidgets(), embedCspHeader(), notFound()],
 });

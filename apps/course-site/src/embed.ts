@@ -1,4 +1,5 @@
 // An LMS embed page renders one widget from its query string: /embed/fgsm-demo.html?epsilon=0.1&sample=3.
+// Light by default; theme=dark or theme=auto (the system's setting) choose.
 // Only the element's own attributes are taken from the query; the page posts its height to the
 // parent window so that public/embed.js (or any listener) can size the iframe.
 // The widgets and their loaders come from widgets.json (scripts/widgets.mjs).
@@ -32,11 +33,19 @@ async function main(): Promise<void> {
   const el = document.createElement(tag);
   const params = new URLSearchParams(location.search);
   const ignored: string[] = [];
+  // Light unless the query says otherwise: an LMS page is light whatever the student's system is.
+  // theme=dark forces dark; theme=auto follows the system setting.
+  const theme = params.get('theme') ?? 'light';
+  if (!['light', 'dark', 'auto'].includes(theme)) ignored.push(`theme=${theme} (light, dark or auto; light used)`);
+  if (theme === 'auto') delete document.documentElement.dataset.theme;
+  else {
+    document.documentElement.dataset.theme = theme === 'dark' ? 'dark' : 'light';
+    el.setAttribute('theme', theme === 'dark' ? 'dark' : 'light');
+  }
   for (const [k, v] of params) {
-    if (k === 'embed-id') continue;
-    if (k === 'theme' && (v === 'dark' || v === 'light')) document.documentElement.dataset.theme = v;
+    if (k === 'embed-id' || k === 'theme') continue;
     if (allowed.has(k)) el.setAttribute(k, v);
-    else if (k !== 'theme') ignored.push(k);
+    else ignored.push(k);
   }
   if (ignored.length) console.warn(`[convlab embed] ignoring unknown parameter(s) for <${tag}>: ${ignored.join(', ')}`);
   mount.replaceChildren(el);
