@@ -1,5 +1,5 @@
 // `npm start` (scripts/start.mjs) builds and serves the course site and the Storybook build, and
-// prints both URLs; both answer.
+// prints a few lines of progress and both URLs last, once both servers answer; a missing file is a 404.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -37,9 +37,9 @@ test('npm start serves the course site and Storybook and prints both URLs', { ti
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
   try {
-    const printed = await new Promise((resolve, reject) => {
+    await new Promise((resolve, reject) => {
       const t = setInterval(() => {
-        if (/Storybook:\s+http/.test(out)) {
+        if (/Ctrl\+C/.test(out)) {
           clearInterval(t);
           resolve(out);
         }
@@ -49,19 +49,33 @@ test('npm start serves the course site and Storybook and prints both URLs', { ti
         reject(new Error(`npm start exited with ${code}:\n${out.slice(-2000)}`));
       });
     });
-    assert.match(printed, new RegExp(`course site: http://127\\.0\\.0\\.1:${site}/`));
-    assert.match(printed, new RegExp(`Storybook:\\s+http://127\\.0\\.0\\.1:${docs}/`));
-    const deadline = Date.now() + 30000;
-    const lecture = await get(`http://127.0.0.1:${site}/lecture.html`, deadline);
+    // The URLs come last, and only once both servers answer: one fetch each, no retry.
+    const [lecture, sb] = await Promise.all([get(`http://127.0.0.1:${site}/lecture.html`, 0), get(`http://127.0.0.1:${docs}/`, 0)]);
+    await new Promise((r) => setTimeout(r, 300));
+    const lines = out.split('\n').map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim()).filter(Boolean);
+    assert.ok(lines.length <= 10, `a few lines of progress, not ${lines.length}:\n${lines.join('\n')}`);
+    assert.doesNotMatch(out, /chunk|warn|\(!\)|error/i, 'no build listing or warning that reads like a failure');
+    assert.match(lines.at(-3), new RegExp(`course site: http://127\\.0\\.0\\.1:${site}/$`));
+    assert.match(lines.at(-2), new RegExp(`Storybook:\\s+http://127\\.0\\.0\\.1:${docs}/$`));
+    assert.match(lines.at(-1), /Ctrl\+C/);
     assert.equal(lecture.status, 200);
     assert.match(lecture.body, /<fgsm-demo/);
-    const sb = await get(`http://127.0.0.1:${docs}/`, deadline);
     assert.equal(sb.status, 200);
     assert.match(sb.body, /storybook/i);
     const embed = await fetch(`http://127.0.0.1:${site}/embed/fgsm-demo.html`);
     assert.match(embed.headers.get('content-security-policy') ?? '', /script-src 'self' 'wasm-unsafe-eval'/);
+    // A missing file is a 404 on both servers, never the home page.
+    for (const url of [`http://127.0.0.1:${site}/models/nope/model.json`, `http://127.0.0.1:${site}/embed/nope.html`, `http://127.0.0.1:${docs}/nope.json`]) {
+      const res = await fetch(url);
+      assert.equal(res.status, 404, url);
+      assert.doesNotMatch(await res.text(), /<fgsm-demo|storybook/i, `${url} is not a home page`);
+    }
+    assert.match(await (await fetch(`http://127.0.0.1:${site}/embed/nope.html`)).text(), /no widget called/i);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
   }
 });
