@@ -8,6 +8,7 @@ import { ConvLabTensorCanvas } from './tensor-canvas.js';
 import { ConvLabDrawPad } from './draw-pad.js';
 import { ConvLabProbBars } from './prob-bars.js';
 import { ConvLabSlider } from './slider.js';
+import { ConvLabNotice } from './notice.js';
 
 if (!customElements.get('convlab-status')) customElements.define('convlab-status', ConvLabStatus);
 if (!customElements.get('convlab-image-picker')) customElements.define('convlab-image-picker', ConvLabImagePicker);
@@ -15,6 +16,7 @@ if (!customElements.get('convlab-tensor-canvas')) customElements.define('convlab
 if (!customElements.get('convlab-draw-pad')) customElements.define('convlab-draw-pad', ConvLabDrawPad);
 if (!customElements.get('convlab-prob-bars')) customElements.define('convlab-prob-bars', ConvLabProbBars);
 if (!customElements.get('convlab-slider')) customElements.define('convlab-slider', ConvLabSlider);
+if (!customElements.get('convlab-notice')) customElements.define('convlab-notice', ConvLabNotice);
 
 declare global {
   interface HTMLElementTagNameMap {
@@ -24,6 +26,7 @@ declare global {
     'convlab-draw-pad': ConvLabDrawPad;
     'convlab-prob-bars': ConvLabProbBars;
     'convlab-slider': ConvLabSlider;
+    'convlab-notice': ConvLabNotice;
   }
 }
 

@@ -25,5 +25,9 @@ export { centreDigit, centreOfMass, areaResize, inkBounds, greyFromRgba, greyToI
 export type { GreyImage, CentreDigitOptions } from './digit.js';
 export { loadSpriteSamples } from './sprite-samples.js';
 export type { SpriteSample } from './sprite-samples.js';
-export { ModelSource, widgetControlStyles, INVERTED_NOTE } from './model-source.js';
+export { ModelSource, widgetControlStyles, INVERTED_NOTE, resolveSample, sampleConverter } from './model-source.js';
 export type { ModelSourceHost, ModelSourceOptions } from './model-source.js';
+export { ConvLabNotice } from './notice.js';
+export type { NoticeKind } from './notice.js';
+export { clampSetting, chooseSetting, SettingsNotices } from './settings.js';
+export type { Setting, NumberSettingSpec } from './settings.js';

@@ -4,6 +4,7 @@ import { ready, loadModel, isAbortError, type BackendInfo, type LoadedModel, typ
 import { loadSpriteSamples, type SpriteSample } from './sprite-samples.js';
 import type { ImageSelectDetail } from './image-picker.js';
 import type { StatusState } from './status.js';
+import { clampSetting, SettingsNotices, type Setting } from './settings.js';
 
 /** The element a ModelSource serves: a widget with the usual model and input attributes. */
 export interface ModelSourceHost extends ReactiveControllerHost, HTMLElement {
@@ -11,8 +12,8 @@ export interface ModelSourceHost extends ReactiveControllerHost, HTMLElement {
   model: string;
   /** URL of a metadata JSON for a hosted model ('' for none). */
   modelMeta: string;
-  /** Index of the bundled sample to start from. */
-  sample: number;
+  /** The bundled sample to start from: an index, or `label:<class>` (see `resolveSample`). */
+  sample: number | string;
   /** URL of an image to start from instead of a sample ('' for none). */
   src: string;
   /** Which controls show: 'all', 'none' or a comma-separated list. */
@@ -55,6 +56,12 @@ export class ModelSource implements ReactiveController {
   drawing = false;
   /** A remark about the current input, shown under the status line (for example that it was inverted). */
   notice = '';
+  /**
+   * The widget's settings notices (clamped or defaulted attributes), shown under the status line.
+   * The widget checks its own settings with it (`source.settings.number('epsilon', {...})`); the
+   * source checks `sample` and stray attributes.
+   */
+  readonly settings: SettingsNotices;
 
   /** Loads backend, model, samples and the starting input; reruns when model or model-meta change. */
   private readonly loadTask: Task<readonly [string, string], LoadedModel>;
@@ -68,6 +75,7 @@ export class ModelSource implements ReactiveController {
     private readonly opts: ModelSourceOptions = {},
   ) {
     host.addController(this);
+    this.settings = new SettingsNotices(host);
     this.loadTask = new Task(host, {
       args: () => [host.model, host.modelMeta] as const,
       task: ([model, meta], { signal }) => this.load(model, meta, signal),
@@ -131,6 +139,7 @@ export class ModelSource implements ReactiveController {
 
   private async load(model: string, meta: string, signal: AbortSignal): Promise<LoadedModel> {
     this.set({ status: 'loading', progress: 0, message: 'Loading model…' });
+    this.checkAttributes();
     this.backend = await ready();
     const m = await loadModel(model, {
       signal,
@@ -148,17 +157,47 @@ export class ModelSource implements ReactiveController {
     return m;
   }
 
-  /** Sets the input the attributes name: `src` when set, else bundled sample `sample` (clamped, with a warning). */
+  /**
+   * Sets the input the attributes name: `src` when set, else bundled sample `sample` (an index or
+   * `label:<class>`; out of range or unknown: clamped or defaulted, with a settings notice).
+   */
   async loadInitialInput(): Promise<void> {
-    const { src, sample } = this.host;
-    if (src) return this.host.setInput(src);
+    const { src } = this.host;
+    if (src) {
+      this.settings.set('sample');
+      return this.host.setInput(src);
+    }
     if (this.samples.length) {
-      const n = Number(sample);
-      const i = Math.min(this.samples.length - 1, Math.max(0, Math.round(Number.isFinite(n) ? n : 0)));
-      if (i !== n) console.warn(`<${this.host.localName}>: sample ${sample} is out of range 0..${this.samples.length - 1}; using ${i}.`);
-      return this.host.setInput(this.samples[i].src, this.samples[i].classIndex);
+      const r = resolveSample(this.settings.raw('sample'), this.samples, this.loaded?.meta.labels ?? []);
+      this.settings.set('sample', r.notice);
+      const s = this.samples[r.value];
+      return this.host.setInput(s.src, s.classIndex);
     }
     this.fail(new Error('No input image: set the src attribute, or use a bundled model that ships samples.'));
+  }
+
+  /**
+   * Attributes on the host that it does not have. One that names a model (model-url, model-src…) is
+   * an error: the model it names would not load, and the default must not run in its place. Any
+   * other is a settings notice ("epsilom is not a setting of <fgsm-demo>: ignored.").
+   */
+  private checkAttributes(): void {
+    const ctor = this.host.constructor as unknown as { observedAttributes?: string[] };
+    const known = new Set(ctor.observedAttributes ?? []);
+    const stray: string[] = [];
+    for (const { name, value } of [...this.host.attributes]) {
+      if (known.has(name) || isGlobalAttribute(name)) continue;
+      if (/^model[-_]?(url|src|path|json|uri|href)$/i.test(name)) {
+        throw new Error(
+          `<${this.host.localName}> has no ${name} attribute: to load the model at ${value}, write model="${value}". The default model was not loaded in its place.`,
+        );
+      }
+      stray.push(name);
+    }
+    this.settings.set(
+      'unknown attributes',
+      stray.length ? `${stray.join(', ')} ${stray.length === 1 ? 'is not a setting' : 'are not settings'} of <${this.host.localName}>: ignored.` : undefined,
+    );
   }
 
   /** True when control `name` is listed in the host's `controls` attribute ('all' or empty: every one). */
@@ -178,6 +217,8 @@ export class ModelSource implements ReactiveController {
   private onPick = (e: CustomEvent<ImageSelectDetail>): void => {
     const { source, index, origin } = e.detail;
     const s = origin === 'sample' && index !== undefined ? this.pickerSamples[index] : undefined;
+    // The reader chose: a notice about the sample attribute no longer describes the input.
+    this.settings.set('sample');
     if (!s) {
       void this.host.setInput(source);
       return;
@@ -193,9 +234,14 @@ export class ModelSource implements ReactiveController {
     void this.host.setInput(e.detail.pixels);
   };
 
-  /** The status line: progress while loading, busy while running, the error with "Try again". */
+  /**
+   * The status line (progress while loading, busy while running, the error with "Try again"), then
+   * the settings notices and the remark about the input, each a quiet `<convlab-notice>`.
+   */
   renderStatus() {
-    return html`${this.renderStatusLine()}${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}`;
+    return html`${this.renderStatusLine()}${this.settings.render()}${this.notice
+      ? html`<convlab-notice class="input-notice" .messages=${[this.notice]}></convlab-notice>`
+      : nothing}`;
   }
 
   private renderStatusLine() {
@@ -224,6 +270,49 @@ export class ModelSource implements ReactiveController {
     </div>`;
   }
 }
+
+/** Attributes every HTML element may carry (never reported as unknown settings). */
+const GLOBAL_ATTRIBUTES = new Set(
+  'id class style slot part exportparts title lang dir hidden inert tabindex accesskey autofocus autocapitalize contenteditable draggable enterkeyhint inputmode is itemid itemprop itemref itemscope itemtype nonce popover role spellcheck translate theme presenter'.split(' '),
+);
+function isGlobalAttribute(name: string): boolean {
+  return GLOBAL_ATTRIBUTES.has(name) || /^(aria-|data-|on)/.test(name) || name.includes(':');
+}
+
+/**
+ * Which bundled sample the `sample` attribute names. `raw` is an index ("31") or
+ * `label:<class>`, the class as its index or its name, case-insensitive ("label:3",
+ * "label:sneaker"): the first sample of that class. Out of range, unparsable or an unknown class:
+ * clamped or sample 0, with a notice saying so.
+ */
+export function resolveSample(raw: unknown, samples: readonly { classIndex?: number }[], labels: readonly string[]): Setting<number> {
+  const last = samples.length - 1;
+  const m = typeof raw === 'string' ? /^\s*(?:label|class)\s*:\s*(.*?)\s*$/i.exec(raw) : null;
+  if (!m) {
+    const r = clampSetting('sample', raw, { min: 0, max: last, default: 0, integer: true });
+    if (r.notice && !Number.isFinite(Number(raw)) && raw !== '') {
+      return { value: 0, notice: `sample="${String(raw)}" is neither a sample number (0-${last}) nor label:<class>: using sample 0.` };
+    }
+    return r;
+  }
+  const want = m[1];
+  let cls = labels.findIndex((l) => l.toLowerCase() === want.toLowerCase());
+  if (cls < 0 && /^\d+$/.test(want)) cls = Number(want);
+  const i = cls >= 0 ? samples.findIndex((s) => s.classIndex === cls) : -1;
+  if (i >= 0) return { value: i };
+  const names = labels.length ? ` (classes: ${labels.join(', ')})` : '';
+  return { value: 0, notice: `sample="${String(raw)}": no bundled sample has class ${want}${names}: using sample 0.` };
+}
+
+/**
+ * Lit converter for a widget's `sample` attribute: a number stays a number ("31" -> 31), anything
+ * else stays text ("label:3"), so that `label:3` -> `label:4` is a change. Use it as
+ * `@property({ reflect: true, converter: sampleConverter }) sample: number | string = 0;`
+ */
+export const sampleConverter = {
+  fromAttribute: (v: string | null): number | string => (v !== null && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : (v ?? 0)),
+  toAttribute: (v: number | string): string => String(v),
+};
 
 /** Said when prepareInput inverted an image for a model that reads light strokes on dark. */
 export const INVERTED_NOTE = 'Your image was inverted: this model reads light strokes on a dark background, as MNIST does.';

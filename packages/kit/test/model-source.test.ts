@@ -3,7 +3,7 @@ import { html as litHtml, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { clearModelCacheForTesting, type ImageSource } from '@convlab/tensor';
 import '../src/define.js';
-import { ConvLabElement, ModelSource } from '../src/index.js';
+import { ConvLabElement, ModelSource, sampleConverter } from '../src/index.js';
 
 const TINY = '/packages/tensor/test/fixtures/tiny-conv/model.json';
 const SPRITE = { png: '/packages/models/models/digits/samples.png', json: '/packages/models/models/digits/samples.json' };
@@ -17,7 +17,7 @@ interface Call {
 class TestModelHost extends ConvLabElement {
   @property() model = TINY;
   @property({ attribute: 'model-meta' }) modelMeta = '';
-  @property({ type: Number }) sample = 0;
+  @property({ converter: sampleConverter }) sample: number | string = 0;
   @property() src = '';
   @property() controls = 'all';
 
@@ -40,6 +40,8 @@ class TestModelHost extends ConvLabElement {
 customElements.define('test-model-host', TestModelHost);
 
 const settled = (el: TestModelHost, n = 1) => waitUntil(() => el.calls.length >= n && el.source.status !== 'loading', `${n} input(s) set`, { timeout: 10000 });
+const noticeText = (el: TestModelHost) =>
+  [...el.shadowRoot!.querySelectorAll('convlab-notice')].map((n) => n.shadowRoot!.textContent!.replace(/\s+/g, ' ')).join(' ');
 const alertOf = (el: TestModelHost) => el.shadowRoot!.querySelector('convlab-status')?.shadowRoot?.querySelector('[role="alert"]');
 
 describe('ModelSource (the model, samples and input of a model widget)', () => {
@@ -57,18 +59,42 @@ describe('ModelSource (the model, samples and input of a model widget)', () => {
     expect(el.source.backend?.name).to.be.a('string');
   });
 
-  it('clamps an out-of-range sample with a console warning', async () => {
-    const warnings: string[] = [];
-    const warn = console.warn;
-    console.warn = (m: string) => warnings.push(m);
-    try {
-      const el = await fixture<TestModelHost>(html`<test-model-host sample="500"></test-model-host>`);
-      await settled(el);
-      expect(el.calls[0].trueClass).to.equal(9);
-      expect(warnings.join(' ')).to.match(/<test-model-host>: sample 500 is out of range 0\.\.99; using 99/);
-    } finally {
-      console.warn = warn;
-    }
+  it('clamps an out-of-range sample with a visible settings notice (not a console warning)', async () => {
+    const el = await fixture<TestModelHost>(html`<test-model-host sample="500"></test-model-host>`);
+    await settled(el);
+    expect(el.calls[0].trueClass).to.equal(9);
+    await el.updateComplete;
+    expect(noticeText(el)).to.contain('sample=500 is above the maximum 99: using 99.');
+  });
+
+  it('takes sample="label:<class>": the first sample of that class; a pick clears the notice of a bad one', async () => {
+    const el = await fixture<TestModelHost>(html`<test-model-host sample="label:two"></test-model-host>`);
+    await settled(el);
+    expect(el.calls[0].trueClass, 'by class name').to.equal(2);
+    expect(el.source.settings.messages).to.deep.equal([]);
+    el.setAttribute('sample', 'label:7');
+    await settled(el, 2);
+    expect(el.calls[1].trueClass, 'by class index').to.equal(7);
+    el.setAttribute('sample', 'label:12');
+    await settled(el, 3);
+    expect(el.calls[2].trueClass).to.equal(0);
+    await el.updateComplete;
+    expect(noticeText(el)).to.match(/sample="label:12": no bundled sample has class 12 .*: using sample 0\./);
+    const picker = el.shadowRoot!.querySelector('convlab-image-picker')!;
+    await (picker as unknown as { updateComplete: Promise<unknown> }).updateComplete;
+    (picker.shadowRoot!.querySelectorAll('.thumb')[3] as HTMLButtonElement).click();
+    await el.updateComplete;
+    expect(el.source.settings.messages).to.deep.equal([]);
+  });
+
+  it('fails with an error for a model-url attribute (never runs the default model in its place), and notes other stray attributes', async () => {
+    const el = await fixture<TestModelHost>(html`<test-model-host model-url="https://example.org/m/model.json"></test-model-host>`);
+    await waitUntil(() => alertOf(el), 'an error shows', { timeout: 10000 });
+    expect(alertOf(el)!.textContent).to.match(/has no model-url attribute: to load the model at https:\/\/example\.org\/m\/model\.json, write model=".*". The default model was not loaded/);
+    expect(el.calls).to.have.length(0);
+    const other = await fixture<TestModelHost>(html`<test-model-host epsilom="0.2" data-x="1" aria-label="demo"></test-model-host>`);
+    await settled(other);
+    expect(other.source.settings.messages).to.deep.equal(['epsilom is not a setting of <test-model-host>: ignored.']);
   });
 
   it('prefers src to sample, and loads again when either changes', async () => {
