@@ -76,3 +76,14 @@ export {
   toyMetrics,
 } from './adversarial-training.js';
 export type { ToyDatasetName, ToyData, ToyOptions, Mlp, MlpOptions, AttackName, RobustOptions, CurveOptions, EpochOptions, ToyMetrics } from './adversarial-training.js';
+export { boxArea, boxIou, encodeBoxes, decodeBoxes, clipBoxes, xyxyToYxyx, asBoxes, BBOX_XFORM_CLIP } from './boxes.js';
+export type { BoxWeights } from './boxes.js';
+export { anchorGrid, cellAnchors, labelAnchors, roundHalfEven } from './anchors.js';
+export type { AnchorGridOptions, LabelAnchorsOptions, AnchorLabels } from './anchors.js';
+export { nms, batchedNms, nmsIndices } from './nms.js';
+export { roiPool, roiAlign, roiPoolBins } from './roi.js';
+export type { RoiBoxes, RoiBin, RoiAlignOptions } from './roi.js';
+export { receptiveField, receptiveRegion } from './receptive-field.js';
+export type { RfLayer, RfInfo } from './receptive-field.js';
+export { averagePrecision, meanAveragePrecision, iouOf, confusionMatrix, iouFromConfusion, meanIoU } from './metrics.js';
+export type { Detection, GroundTruthBox, ApResult, IouResult, XyxyBox } from './metrics.js';
