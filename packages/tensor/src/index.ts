@@ -87,3 +87,7 @@ export { receptiveField, receptiveRegion } from './receptive-field.js';
 export type { RfLayer, RfInfo } from './receptive-field.js';
 export { averagePrecision, meanAveragePrecision, iouOf, confusionMatrix, iouFromConfusion, meanIoU } from './metrics.js';
 export type { Detection, GroundTruthBox, ApResult, IouResult, XyxyBox } from './metrics.js';
+export { adamStep, disposeAdam, Lbfgs } from './lbfgs.js';
+export type { AdamOptions, AdamState, ValueAndGradient, LbfgsOptions, LbfgsStep } from './lbfgs.js';
+export { gram, featureSize, styleLoss, contentLoss, totalLoss, encode, encoderLayerNames, encoderChannels, disposeEncoder, randomVgg, RANDOM_VGG, mulberry32, encoderFromLayersModel, loadEncoder, noiseImage, StyleTransfer, ENCODER_PREPROCESS } from './style.js';
+export type { StyleTargets, LossWeights, StyleLossParts, EncoderLayer, EncoderPreprocess, StyleEncoder, RandomVggConfig, StyleOptimizer, StyleStart, StyleTransferOptions, StyleStepResult } from './style.js';
