@@ -3,7 +3,7 @@
 // each is kept under test-output/e2e/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from '../scripts/lib.mjs';
 import { serveAndLaunch, shutDown } from './harness.mjs';
@@ -40,6 +40,25 @@ async function open(path) {
   });
   await page.goto(new URL(path, base).href);
   return { page, problems };
+}
+
+/**
+ * Pastes an iframe snippet into a page with no script (as an LMS does: no embed.js), 760px wide, and
+ * returns the iframe's height and its page's content height once the widget has its first result.
+ */
+async function pasteSnippet(snippet) {
+  const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.setContent(`<body style="margin:0"><div style="width:760px">${snippet.replace(/https:\/\/YOUR-HOST\//g, base)}</div></body>`);
+  const frame = await (await page.waitForSelector('iframe')).contentFrame();
+  await frame.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
+  await page.waitForTimeout(300);
+  const frameHeight = await page.evaluate(() => document.querySelector('iframe').getBoundingClientRect().height);
+  const contentHeight = await frame.evaluate(() => Math.ceil(document.documentElement.scrollHeight));
+  await page.close();
+  assert.deepEqual(errors, []);
+  return { frameHeight, contentHeight };
 }
 
 // The lecture's text: every formula rendered as MathML, sections 3-5 written out with their questions, no
@@ -282,8 +301,37 @@ test('a page with no build step uses every widget from cdn/convlab.js', async ()
 
 test('the snippet builder writes an iframe snippet whose page shows the chosen settings', async () => {
   const { page, problems } = await open('builder.html');
+  // Hold the model weights: the preview stays loading until they are let through.
+  let release;
+  const held = new Promise((r) => (release = r));
+  await page.route('**/assets/weights-*.bin', async (route) => {
+    await held;
+    await route.continue();
+  });
   await page.waitForSelector('body[data-ready="true"]');
+  // Every widget's full name shows in the drop-down (grouped by topic), on a desktop and on a phone.
+  for (const width of [1200, 390]) {
+    await page.setViewportSize({ width, height: 800 });
+    const cut = await page.locator('#widget').evaluate((select) => {
+      const ctx = document.createElement('canvas').getContext('2d');
+      ctx.font = getComputedStyle(select).font;
+      const room = select.clientWidth - 32; // the arrow and the padding
+      return [...select.options].filter((o) => ctx.measureText(o.text).width > room).map((o) => `${o.text} (${Math.ceil(ctx.measureText(o.text).width)}px > ${room}px)`);
+    });
+    assert.deepEqual(cut, [], `names cut off at ${width}px`);
+  }
+  await page.setViewportSize({ width: 1200, height: 900 });
+  const options = await page.locator('#widget option').evaluateAll((os) => os.map((o) => [o.value, o.text]));
+  assert.deepEqual(options.sort(), widgets.map((w) => [w.tag, w.title]).sort(), 'one option per widget in widgets.json, with its full title');
   await page.selectOption('#widget', 'occlusion-map');
+  // While the preview loads, the snippet offers the widget's usual height (widgets.json), not the
+  // loading page's height.
+  const usual = widgets.find((w) => w.tag === 'occlusion-map').height;
+  await page.waitForTimeout(1500);
+  assert.equal(await page.inputValue('#height'), String(usual));
+  assert.match(await page.textContent('#height-status'), /Waiting for the preview's first result/);
+  assert.match(await page.inputValue('#iframe-snippet'), new RegExp(`style="width:100%;height:${usual}px;border:0"`));
+  release();
   await page.fill('#attr-patch', '7');
   await page.fill('#attr-stride', '7');
   await page.selectOption('#attr-fill', 'black');
@@ -301,7 +349,12 @@ test('the snippet builder writes an iframe snippet whose page shows the chosen s
   // The suggested height follows the preview page's own height.
   const contentHeight = await frame.locator('html').evaluate((el) => Math.ceil(el.getBoundingClientRect().height));
   await page.waitForFunction((h) => Math.abs(Number(document.getElementById('height').value) - (h + 16)) <= 2, contentHeight);
-  assert.match(await page.inputValue('#iframe-snippet'), new RegExp(`height="${await page.inputValue('#height')}"`));
+  assert.match(await page.inputValue('#iframe-snippet'), new RegExp(`style="width:100%;height:${await page.inputValue('#height')}px;border:0"`));
+  assert.match(await page.textContent('#height-status'), /Measured from the preview/);
+  // Pasted into a page with no script, the snippet shows the whole widget; the builder says what embed.js adds.
+  const pasted = await pasteSnippet(await page.inputValue('#iframe-snippet'));
+  assert.ok(pasted.contentHeight <= pasted.frameHeight, `the widget is ${pasted.contentHeight}px tall, the iframe ${pasted.frameHeight}px`);
+  assert.match(await page.textContent('#embed-js-note'), /<script src="http:\/\/127\.0\.0\.1:\d+\/embed\.js"><\/script>.*height/s);
   await page.click('[data-copy="iframe-snippet"]');
   await page.waitForFunction(() => /copied/.test(document.getElementById('copied').textContent));
   await page.screenshot({ path: join(out, 'builder.png'), fullPage: true });
@@ -358,5 +411,28 @@ test('embed pages are light by default, even in dark mode; theme=dark and theme=
     assert.equal(luminance(widgetBg) > 0.5 ? 'light' : 'dark', want, `system ${scheme}, ${query || 'no theme'}: widget background ${widgetBg}`);
     assert.deepEqual(errors, []);
     await page.close();
+  }
+});
+
+test('every iframe snippet in the README and the docs shows its whole widget with no script, and says what embed.js adds', async () => {
+  for (const file of ['README.md', 'docs/welcome.mdx']) {
+    const text = readFileSync(join(root, file), 'utf8');
+    const snippets = text.match(/<iframe[\s\S]*?<\/iframe>/g) ?? [];
+    assert.ok(snippets.length >= 1, `${file} shows an iframe snippet`);
+    assert.match(text, /embed\.js[^]*?height/, `${file} says what embed.js adds`);
+    for (const snippet of snippets) {
+      assert.match(snippet, /style="width:100%;height:\d+px;border:0"/, `${file}: ${snippet}`);
+      const { frameHeight, contentHeight } = await pasteSnippet(snippet);
+      assert.ok(contentHeight <= frameHeight, `${file}: the widget is ${contentHeight}px tall, the iframe ${frameHeight}px: ${snippet}`);
+    }
+  }
+});
+
+test("each widget's height in widgets.json shows it whole in a 760px-wide iframe with no script", async () => {
+  for (const w of widgets) {
+    const { frameHeight, contentHeight } = await pasteSnippet(`<iframe src="${new URL(`embed/${w.tag}.html`, base)}" title="${w.title}" style="width:100%;height:${w.height}px;border:0"></iframe>`);
+    assert.equal(frameHeight, w.height);
+    assert.ok(contentHeight <= frameHeight, `<${w.tag}> is ${contentHeight}px tall; widgets.json gives ${w.height}px`);
+    assert.ok(w.height - contentHeight <= 200, `<${w.tag}>: ${w.height}px leaves ${w.height - contentHeight}px empty`);
   }
 });

@@ -34,7 +34,8 @@ const OPTIONS: Record<string, string[]> = {
   model: ['digits', 'fashion'],
   mode: ['untargeted', 'targeted', 'iterative'],
   fill: ['grey', 'black', 'mean', 'blurred'],
-  theme: ['', 'light', 'dark'],
+  // In an iframe: light by default; dark; auto follows the student's system setting.
+  theme: ['', 'dark', 'auto'],
 };
 
 const WIDGETS = widgets.map((w) => ({ ...w, manifest: manifests[w.package] as Manifest }));
@@ -58,12 +59,35 @@ const fieldset = $<HTMLFieldSetElement>('attributes');
 const preview = $<HTMLIFrameElement>('preview');
 const heightInput = $<HTMLInputElement>('height');
 
-for (const w of WIDGETS) widgetSelect.add(new Option(`<${w.tag}>: ${w.title}`, w.tag));
+// One group per course topic; each option is the widget's full title (its tag is shown below the menu).
+for (const topic of new Set(WIDGETS.map((w) => w.topic))) {
+  const group = document.createElement('optgroup');
+  group.label = topic;
+  for (const w of WIDGETS.filter((x) => x.topic === topic)) group.append(new Option(w.title, w.tag));
+  widgetSelect.append(group);
+}
+
+/** Where the snippet's height comes from: the widget's default until the preview has its first result. */
+let heightSource: 'default' | 'measured' | 'typed' = 'default';
+const heightStatus = $('height-status');
+function setHeightStatus(): void {
+  const w = WIDGETS.find((x) => x.tag === widgetSelect.value)!;
+  heightStatus.textContent =
+    heightSource === 'typed'
+      ? 'Your height.'
+      : heightSource === 'measured'
+        ? `Measured from the preview (its first result shown): ${heightInput.value} px.`
+        : `Waiting for the preview's first result; until then ${heightInput.value} px${heightInput.value === String(w.height) ? ", this widget's usual height" : ''}.`;
+}
 
 function renderFields(): void {
   const w = WIDGETS.find((x) => x.tag === widgetSelect.value)!;
   const { summary, fields } = fieldsOf(w.manifest, w.tag);
-  $('widget-summary').textContent = summary;
+  $('widget-summary').textContent = `<${w.tag}>${summary ? `: ${summary}` : ''}`;
+  if (heightSource !== 'typed') {
+    heightSource = 'default';
+    heightInput.value = String(w.height);
+  }
   fieldset.replaceChildren(fieldset.querySelector('legend')!);
   for (const f of fields) {
     const label = document.createElement('label');
@@ -91,11 +115,12 @@ function renderFields(): void {
     } else {
       label.append(f.name, input);
     }
-    if (f.description) {
+    const description = f.name === 'theme' ? 'In the iframe: light by default; dark, or auto (the student\'s system setting).' : f.description;
+    if (description) {
       const hint = document.createElement('span');
       hint.className = 'hint';
       hint.id = `${id}-hint`;
-      hint.textContent = f.description;
+      hint.textContent = description;
       input.setAttribute('aria-describedby', hint.id);
       label.append(hint);
     }
@@ -125,36 +150,50 @@ function update(): void {
   const attrs = changedAttributes();
   const query = new URLSearchParams(attrs.map(([k, v]) => [k, v === '' ? 'true' : v])).toString();
   const embedUrl = new URL(`embed/${tag}.html${query ? `?${query}` : ''}`, document.baseURI).href;
-  const height = Math.max(200, Number(heightInput.value) || 760);
-  const title = WIDGETS.find((w) => w.tag === tag)!.title;
+  const widget = WIDGETS.find((w) => w.tag === tag)!;
+  const height = Math.max(200, Math.round(Number(heightInput.value)) || widget.height);
+  // The height is in the snippet itself, so the iframe shows the widget whole with no script (an LMS
+  // strips scripts); embed.js, where a page allows it, then follows the content's height.
   $<HTMLTextAreaElement>('iframe-snippet').value =
-    `<iframe src="${escapeHtml(embedUrl)}" title="${escapeHtml(title)}" width="100%" height="${height}" style="border: 0; max-width: 100%;" sandbox="allow-scripts allow-same-origin" loading="lazy"></iframe>`;
-  const attrText = attrs.map(([k, v]) => (v === '' ? ` ${k}` : ` ${k}="${escapeHtml(v)}"`)).join('');
+    `<iframe src="${escapeHtml(embedUrl)}" title="${escapeHtml(widget.title)}" style="width:100%;height:${height}px;border:0" sandbox="allow-scripts allow-same-origin" loading="lazy"></iframe>`;
+  $('embed-js').textContent = `<script src="${new URL('embed.js', document.baseURI).href}"></script>`;
+  // theme="auto" is the iframe's word for the element's default (follow the page and the system).
+  const attrText = attrs
+    .filter(([k, v]) => !(k === 'theme' && v === 'auto'))
+    .map(([k, v]) => (v === '' ? ` ${k}` : ` ${k}="${escapeHtml(v)}"`))
+    .join('');
   $<HTMLTextAreaElement>('element-snippet').value =
     `<script type="module" src="${new URL('cdn/convlab.js', document.baseURI).href}"></script>\n<${tag}${attrText}></${tag}>`;
   preview.style.height = `${height}px`;
+  setHeightStatus();
   clearTimeout(timer);
   timer = window.setTimeout(() => {
     if (preview.src !== embedUrl) preview.src = embedUrl;
   }, 250);
 }
 
-// The preview page posts its height (as every embed page does): size the preview to it, and suggest
-// that height for the snippet until the instructor types one.
-let heightTouched = false;
-heightInput.addEventListener('input', () => (heightTouched = true));
+// The preview page posts its height (as every embed page does). Once it has its first result
+// (ready), that height (+16 px of margin) becomes the snippet's, until the instructor types one;
+// while it loads, the widget's usual height from widgets.json stands.
+heightInput.addEventListener('input', () => (heightSource = 'typed'));
 window.addEventListener('message', (e) => {
-  const d = e.data as { type?: string; height?: number };
-  if (e.source !== preview.contentWindow || d?.type !== 'convlab:height' || typeof d.height !== 'number') return;
-  if (!heightTouched) {
-    heightInput.value = String(Math.ceil(d.height) + 16);
+  const d = e.data as { type?: string; height?: number; ready?: boolean };
+  if (e.source !== preview.contentWindow || d?.type !== 'convlab:height' || typeof d.height !== 'number' || !d.ready) return;
+  if (heightSource !== 'typed') {
+    heightSource = 'measured';
+    heightInput.value = String(Math.max(200, Math.ceil(d.height) + 16));
     update();
   }
 });
 
 widgetSelect.addEventListener('change', renderFields);
-fieldset.addEventListener('input', update);
-fieldset.addEventListener('change', update);
+// A new setting reloads the preview: its height is measured again once the new page is ready.
+const reset = () => {
+  if (heightSource === 'measured') heightSource = 'default';
+  update();
+};
+fieldset.addEventListener('input', reset);
+fieldset.addEventListener('change', reset);
 heightInput.addEventListener('input', update);
 
 for (const button of document.querySelectorAll<HTMLButtonElement>('[data-copy]')) {

@@ -20,7 +20,9 @@ function fail(message: string): void {
 function postHeight(): void {
   const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
   const id = new URLSearchParams(location.search).get('embed-id') ?? undefined;
-  if (parent !== window) parent.postMessage({ type: 'convlab:height', height, id, tag }, '*');
+  // ready: the widget has its first result (the snippet builder offers a height only then).
+  const ready = document.body.dataset.ready === 'true';
+  if (parent !== window) parent.postMessage({ type: 'convlab:height', height, id, tag, ready }, '*');
 }
 
 async function main(): Promise<void> {
@@ -52,7 +54,10 @@ async function main(): Promise<void> {
   new ResizeObserver(postHeight).observe(document.documentElement);
   postHeight();
   // Ready for a reader (and the end-to-end tests) once the widget has a first result.
-  const mark = () => (document.body.dataset.ready = 'true');
+  const mark = () => {
+    document.body.dataset.ready = 'true';
+    postHeight();
+  };
   if (widget.readyEvent) el.addEventListener(widget.readyEvent, mark, { once: true });
   else await ((el as HTMLElement & { updateComplete?: Promise<unknown> }).updateComplete ?? Promise.resolve()).then(mark);
 }
