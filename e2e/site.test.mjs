@@ -127,6 +127,17 @@ test('the first page shows a sample photo as a tensor, with no console error', a
   const deadline = Date.now() + 30000;
   while ((await distinct()) <= 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   assert.ok((await distinct()) > 5, `the brightness canvas looks blank`);
+  // The backend is named in a few words; the reason (the graphics driver's name) waits behind the
+  // status's small (i), which is there when the page runs without a GPU.
+  const reason = await page.evaluate(() => document.getElementById('status').backend?.reason ?? '');
+  assert.ok(reason.length > 0, 'the status knows the backend and its reason');
+  const text = await page.evaluate(() => document.body.innerText);
+  assert.ok(!text.includes(reason), `the page prints the backend's reason: ${reason}`);
+  assert.match(await page.textContent('#backend'), /^TensorFlow\.js backend: \w+\.$/);
+  if ((await page.evaluate(() => document.getElementById('status').backend.name)) !== 'webgl') {
+    await page.locator('#status summary').click();
+    assert.ok((await page.locator('#status details.backend').textContent()).includes(reason), 'the (i) says why');
+  }
   await page.screenshot({ path: join(out, 'index.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();

@@ -50,6 +50,7 @@ gamma.addEventListener('input', repaint);
 
 const info = await ready();
 status.backend = info;
-$('backend').textContent = `TensorFlow.js backend: ${info.name} (${info.reason}).`;
+// The backend in a few words; why (the graphics driver, when there is no GPU) is behind the status's (i).
+$('backend').textContent = `TensorFlow.js backend: ${info.name}.`;
 status.state = 'ready';
 if (await show(picker.samples[0].src)) document.body.dataset.ready = 'true';
