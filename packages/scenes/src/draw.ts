@@ -44,8 +44,9 @@ function scratchFor(w: number, h: number, like: AnyCanvas) {
 }
 
 /**
- * The pixels `drawScene` paints (before scaling and boxes): the image, with instance and class tints
- * alpha-blended in integers. Exposed for tests and for callers that paint elsewhere.
+ * The pixels `drawScene` paints (before scaling and boxes): the image, with instance tints (2/3
+ * instance colour, solid on the mask's edge) and class tints (3/5 class colour), the background
+ * dimmed to 1/3 in either mode; stored as canvas bytes (rounded, clamped). Exposed for tests and for callers that paint elsewhere.
  */
 export function composeScene(s: Scene, options: Pick<DrawOptions, 'masks' | 'semantic'> = {}, out = new Uint8ClampedArray(s.width * s.height * 4)): Uint8ClampedArray {
   const { width: W, height: H, image, instances, semantic } = s;
@@ -54,17 +55,16 @@ export function composeScene(s: Scene, options: Pick<DrawOptions, 'masks' | 'sem
       let r = image[3 * p];
       let g = image[3 * p + 1];
       let b = image[3 * p + 2];
-      if (options.semantic) {
+      if (options.semantic && semantic[p]) {
         const c = CLASS_COLOURS[semantic[p]];
-        if (semantic[p]) {
-          r = (r * 2 + c[0] * 3) / 5;
-          g = (g * 2 + c[1] * 3) / 5;
-          b = (b * 2 + c[2] * 3) / 5;
-        } else {
-          r = r / 3;
-          g = g / 3;
-          b = b / 3;
-        }
+        r = (r * 2 + c[0] * 3) / 5;
+        g = (g * 2 + c[1] * 3) / 5;
+        b = (b * 2 + c[2] * 3) / 5;
+      } else if ((options.semantic || options.masks) && !instances[p]) {
+        // Background dimmed, so that the tinted objects stand out.
+        r = r / 3;
+        g = g / 3;
+        b = b / 3;
       }
       const id = instances[p];
       if (options.masks && id) {
@@ -73,9 +73,9 @@ export function composeScene(s: Scene, options: Pick<DrawOptions, 'masks' | 'sem
           (x > 0 && instances[p - 1] !== id) || (x < W - 1 && instances[p + 1] !== id) || (y > 0 && instances[p - W] !== id) || (y < H - 1 && instances[p + W] !== id) || x === 0 || y === 0 || x === W - 1 || y === H - 1;
         if (edge) [r, g, b] = c;
         else {
-          r = (r + c[0]) / 2;
-          g = (g + c[1]) / 2;
-          b = (b + c[2]) / 2;
+          r = (r + 2 * c[0]) / 3;
+          g = (g + 2 * c[1]) / 3;
+          b = (b + 2 * c[2]) / 3;
         }
       }
       out[4 * p] = r;

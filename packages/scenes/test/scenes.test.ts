@@ -22,7 +22,8 @@ describe('@convlab/scenes in the browser', () => {
     expect([...masks.subarray(edge, edge + 3)]).to.deep.equal(INSTANCE_COLOURS[0]);
     const c = s.objects[0].color;
     const u8 = (v: number) => Uint8ClampedArray.of(v)[0]; // what a canvas byte holds: rounded, clamped
-    expect(masks[inside]).to.equal(u8((c[0] + INSTANCE_COLOURS[0][0]) / 2));
+    expect(masks[inside]).to.equal(u8((c[0] + 2 * INSTANCE_COLOURS[0][0]) / 3));
+    expect(masks[0]).to.equal(u8(s.image[0] / 3), 'background dimmed');
     const sem = composeScene(s, { semantic: true });
     expect(sem[inside]).to.equal(u8((c[0] * 2 + CLASS_COLOURS[2][0] * 3) / 5));
     expect(sem[0]).to.equal(u8(s.image[0] / 3), 'background dimmed');
