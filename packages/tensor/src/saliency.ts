@@ -372,3 +372,17 @@ export function batchTargetSum(model: VisualisedModel, x: Tensor4D, targets: rea
 }
 
 export { runnerFor as visualisationRunner };
+
+/**
+ * What one ReLU passes back under each rule, on plain numbers (for diagrams): with f the ReLU's
+ * forward input and r the gradient arriving from above, element by element,
+ *   gradient: r [f > 0],   deconvnet: r [r > 0],   guided: r [f > 0] [r > 0].
+ */
+export function reluRuleBackward(rule: ReluRule, forward: readonly number[], fromAbove: readonly number[]): number[] {
+  if (forward.length !== fromAbove.length) throw new Error(`${forward.length} forward values but ${fromAbove.length} gradients.`);
+  return fromAbove.map((r, i) => {
+    const keepForward = rule === 'deconvnet' || forward[i] > 0;
+    const keepGradient = rule === 'gradient' || r > 0;
+    return keepForward && keepGradient ? r : 0;
+  });
+}
