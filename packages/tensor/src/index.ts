@@ -42,7 +42,52 @@ export {
 export type { Classifier, AttackOptions, IterativeOptions, FlipResult, LinearFgsmResult, LinearSide, PerturbationSummary } from './adversarial.js';
 export { occlusionMap, occlusionPositions, occludedCopies, probabilityRows, classifierProbabilities, boxBlur } from './occlusion.js';
 export type { ProbabilityFn, OcclusionFill, OcclusionOptions, OcclusionProgress, OcclusionResult } from './occlusion.js';
+export { modelLayers, convLayers, findLayer, layerKernel, normalizeKernels, layerActivations, penultimateLayer, LayerError } from './filters.js';
+export type { LayerInfo, KernelNormalization, UnitSelectDetail } from './filters.js';
 export { neuronGradient, saliencyMaps, saliencyDisplay, targetValue, visualisableLayers, checkTarget, ruleRelu, withReluRule, countRuleRelus, reluRuleBackward, RELU_RULES } from './saliency.js';
 export type { ReluRule, VisualisedModel, NeuronTarget, NeuronGradientOptions, SaliencyMaps } from './saliency.js';
 export { classVisualisation, ClassVisualiser, classVisGradient, stepFor, roll, gaussianBlur, gaussianKernel1d } from './class-viz.js';
 export type { ClassVisOptions, ClassVisStep, ClassVisStart } from './class-viz.js';
+export {
+  seededRandom,
+  normalFrom,
+  shuffledOrder,
+  TOY_DATASETS,
+  makeMoons,
+  makeCircles,
+  makeBlobs,
+  makeToyData,
+  addPoint,
+  pointsTensor,
+  createMlp,
+  mlpFromWeights,
+  disposeMlp,
+  mlpLogits,
+  mlpClassifier,
+  decisionGrid,
+  ATTACKS,
+  UNBOUNDED,
+  adversarialBatch,
+  correctCount,
+  robustCorrectCount,
+  robustnessCurve,
+  trainEpoch,
+  createOptimizer,
+  toyMetrics,
+} from './adversarial-training.js';
+export type { ToyDatasetName, ToyData, ToyOptions, Mlp, MlpOptions, AttackName, RobustOptions, CurveOptions, EpochOptions, ToyMetrics } from './adversarial-training.js';
+export { boxArea, boxIou, encodeBoxes, decodeBoxes, clipBoxes, xyxyToYxyx, asBoxes, BBOX_XFORM_CLIP } from './boxes.js';
+export type { BoxWeights } from './boxes.js';
+export { anchorGrid, cellAnchors, labelAnchors, roundHalfEven } from './anchors.js';
+export type { AnchorGridOptions, LabelAnchorsOptions, AnchorLabels } from './anchors.js';
+export { nms, batchedNms, nmsIndices } from './nms.js';
+export { roiPool, roiAlign, roiPoolBins } from './roi.js';
+export type { RoiBoxes, RoiBin, RoiAlignOptions } from './roi.js';
+export { receptiveField, receptiveRegion } from './receptive-field.js';
+export type { RfLayer, RfInfo } from './receptive-field.js';
+export { averagePrecision, meanAveragePrecision, iouOf, confusionMatrix, iouFromConfusion, meanIoU } from './metrics.js';
+export type { Detection, GroundTruthBox, ApResult, IouResult, XyxyBox } from './metrics.js';
+export { adamStep, disposeAdam, Lbfgs } from './lbfgs.js';
+export type { AdamOptions, AdamState, ValueAndGradient, LbfgsOptions, LbfgsStep } from './lbfgs.js';
+export { gram, featureSize, styleLoss, contentLoss, totalLoss, encode, encoderLayerNames, encoderChannels, disposeEncoder, randomVgg, RANDOM_VGG, mulberry32, encoderFromLayersModel, loadEncoder, noiseImage, StyleTransfer, ENCODER_PREPROCESS } from './style.js';
+export type { StyleTargets, LossWeights, StyleLossParts, EncoderLayer, EncoderPreprocess, StyleEncoder, RandomVggConfig, StyleOptimizer, StyleStart, StyleTransferOptions, StyleStepResult } from './style.js';
