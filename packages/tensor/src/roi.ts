@@ -83,6 +83,27 @@ export function roiPoolBins(box: readonly number[], outputSize: number | readonl
  * or `[K, 5]` in image pixels -> `[K, outH, outW, C]`. Tensor boxes are read synchronously (they are few).
  */
 export function roiPool(features: Tensor3D | Tensor4D, boxes: RoiBoxes, outputSize: number | readonly [number, number], spatialScale = 1): Tensor4D {
+  return gatherBins(features, boxes, outputSize, 'max', (roi, oh, ow, H, W) =>
+    roiPoolBins(roi.slice(1), [oh, ow], spatialScale, [H, W])
+      .flat()
+      .map((b) => {
+        const idx: number[] = [];
+        for (let y = b.y0; y < b.y1; y++) for (let x = b.x0; x < b.x1; x++) idx.push(y * W + x);
+        return { idx };
+      }),
+  );
+}
+
+/** Per RoI, per bin: the feature-map pixels (y * W + x) it reads and, for a weighted sum, their weights. */
+type BinReader = (roi: number[], oh: number, ow: number, H: number, W: number) => { idx: number[]; w?: number[] }[];
+
+/**
+ * Shared by roiPool and roiAlign: lays every bin's pixel list out in one index tensor (padded to the
+ * longest bin), gathers all of them in one call, and reduces each bin by its maximum (empty bins 0;
+ * padding repeats a pixel of the bin, so the maximum is unchanged) or by its weighted sum (padding
+ * weighs 0).
+ */
+function gatherBins(features: Tensor3D | Tensor4D, boxes: RoiBoxes, outputSize: number | readonly [number, number], reduce: 'max' | 'sum', read: BinReader): Tensor4D {
   const [oh, ow] = sizePair(outputSize);
   const rois = readRois(boxes);
   return tf.tidy(() => {
@@ -90,29 +111,31 @@ export function roiPool(features: Tensor3D | Tensor4D, boxes: RoiBoxes, outputSi
     const [N, H, W, C] = x.shape;
     const K = rois.length;
     if (K === 0) return tf.zeros([0, oh, ow, C]) as Tensor4D;
-    const bins = rois.map((r) => {
+    const all = rois.map((r) => {
       if (!(r[0] >= 0 && r[0] < N)) throw new RangeError(`RoI batch index ${r[0]} is outside the ${N} feature maps`);
-      return roiPoolBins(r.slice(1), [oh, ow], spatialScale, [H, W]).flat();
+      return read(r, oh, ow, H, W);
     });
-    let maxBin = 1;
-    for (const roi of bins) for (const b of roi) maxBin = Math.max(maxBin, Math.max(0, b.y1 - b.y0) * Math.max(0, b.x1 - b.x0));
-    const idx = new Int32Array(K * oh * ow * maxBin);
-    const nonEmpty = new Float32Array(K * oh * ow);
-    let o = 0;
-    bins.forEach((roi, k) => {
+    let S = 1;
+    for (const roi of all) for (const b of roi) S = Math.max(S, b.idx.length);
+    const B = K * oh * ow;
+    const idx = new Int32Array(B * S);
+    const wts = new Float32Array(B * S);
+    const nonEmpty = new Float32Array(B);
+    all.forEach((roi, k) => {
       const base = rois[k][0] * H * W;
       roi.forEach((b, q) => {
-        const start = o;
-        for (let y = b.y0; y < b.y1; y++) for (let xx = b.x0; xx < b.x1; xx++) idx[o++] = base + y * W + xx;
-        if (o > start) nonEmpty[k * oh * ow + q] = 1;
-        const fill = o > start ? idx[start] : 0; // pad with a pixel already in the bin: the max is unchanged
-        while (o < start + maxBin) idx[o++] = fill;
+        const o = (k * oh * ow + q) * S;
+        for (let t = 0; t < S; t++) {
+          const have = t < b.idx.length;
+          idx[o + t] = base + (have ? b.idx[t] : (b.idx[0] ?? 0));
+          wts[o + t] = have ? (b.w?.[t] ?? 1) : 0;
+        }
+        nonEmpty[k * oh * ow + q] = b.idx.length ? 1 : 0;
       });
     });
-    const flat = tf.reshape(x, [N * H * W, C]);
-    const g = tf.reshape(tf.gather(flat, tf.tensor1d(idx, 'int32')), [K * oh * ow, maxBin, C]);
-    const m = tf.mul(tf.max(g, 1), tf.tensor2d(nonEmpty, [K * oh * ow, 1]));
-    return tf.reshape(m, [K, oh, ow, C]) as Tensor4D;
+    const g = tf.reshape(tf.gather(tf.reshape(x, [N * H * W, C]), tf.tensor1d(idx, 'int32')), [B, S, C]);
+    const r = reduce === 'max' ? tf.mul(tf.max(g, 1), tf.tensor2d(nonEmpty, [B, 1])) : tf.sum(tf.mul(g, tf.tensor3d(wts, [B, S, 1])), 1);
+    return tf.reshape(r, [K, oh, ow, C]) as Tensor4D;
   });
 }
 
@@ -190,34 +213,5 @@ function alignSamples(roi: number[], oh: number, ow: number, H: number, W: numbe
  * features `[N, H, W, C]` or `[H, W, C]`, boxes `[K, 4]` / `[K, 5]` -> `[K, outH, outW, C]`.
  */
 export function roiAlign(features: Tensor3D | Tensor4D, boxes: RoiBoxes, outputSize: number | readonly [number, number], options: RoiAlignOptions = {}): Tensor4D {
-  const [oh, ow] = sizePair(outputSize);
-  const rois = readRois(boxes);
-  return tf.tidy(() => {
-    const x = as4d(features);
-    const [N, H, W, C] = x.shape;
-    const K = rois.length;
-    if (K === 0) return tf.zeros([0, oh, ow, C]) as Tensor4D;
-    const all = rois.map((r) => {
-      if (!(r[0] >= 0 && r[0] < N)) throw new RangeError(`RoI batch index ${r[0]} is outside the ${N} feature maps`);
-      return alignSamples(r, oh, ow, H, W, options);
-    });
-    let S = 1;
-    for (const roi of all) for (const b of roi) S = Math.max(S, b.idx.length);
-    const idx = new Int32Array(K * oh * ow * S);
-    const wts = new Float32Array(K * oh * ow * S);
-    all.forEach((roi, k) => {
-      const base = rois[k][0] * H * W;
-      roi.forEach((b, q) => {
-        const o = (k * oh * ow + q) * S;
-        for (let t = 0; t < b.idx.length; t++) {
-          idx[o + t] = base + b.idx[t];
-          wts[o + t] = b.w[t];
-        }
-      });
-    });
-    const flat = tf.reshape(x, [N * H * W, C]);
-    const g = tf.reshape(tf.gather(flat, tf.tensor1d(idx, 'int32')), [K * oh * ow, S, C]);
-    const s = tf.sum(tf.mul(g, tf.tensor3d(wts, [K * oh * ow, S, 1])), 1);
-    return tf.reshape(s, [K, oh, ow, C]) as Tensor4D;
-  });
+  return gatherBins(features, boxes, outputSize, 'sum', (roi, oh, ow, H, W) => alignSamples(roi, oh, ow, H, W, options));
 }
