@@ -89,5 +89,5 @@ export { averagePrecision, meanAveragePrecision, iouOf, confusionMatrix, iouFrom
 export type { Detection, GroundTruthBox, ApResult, IouResult, XyxyBox } from './metrics.js';
 export { adamStep, disposeAdam, Lbfgs } from './lbfgs.js';
 export type { AdamOptions, AdamState, ValueAndGradient, LbfgsOptions, LbfgsStep } from './lbfgs.js';
-export { gram, featureSize, styleLoss, contentLoss, totalLoss, encode, encoderLayerNames, encoderChannels, disposeEncoder, randomVgg, RANDOM_VGG, mulberry32, encoderFromLayersModel, loadEncoder, noiseImage, StyleTransfer, ENCODER_PREPROCESS } from './style.js';
+export { gram, positionOuterProduct, partialGram, featureSize, styleLoss, contentLoss, totalLoss, encode, applyLayer, layerwiseValueAndGrad, encoderLayerNames, encoderChannels, disposeEncoder, randomVgg, RANDOM_VGG, mulberry32, encoderFromLayersModel, loadEncoder, noiseImage, StyleTransfer, ENCODER_PREPROCESS } from './style.js';
 export type { StyleTargets, LossWeights, StyleLossParts, EncoderLayer, EncoderPreprocess, StyleEncoder, RandomVggConfig, StyleOptimizer, StyleStart, StyleTransferOptions, StyleStepResult } from './style.js';

@@ -66,7 +66,7 @@ export function disposeAdam(state: AdamState | undefined): void {
 }
 
 /** A loss and its gradient at x; both new tensors that the optimiser disposes. */
-export type ValueAndGradient = (x: Tensor) => { value: tf.Scalar; grad: Tensor };
+export type ValueAndGradient = (x: Tensor) => { value: tf.Scalar; grad: Tensor } | Promise<{ value: tf.Scalar; grad: Tensor }>;
 
 export interface LbfgsOptions {
   /** Pairs (s, y) kept. Default 10. */
@@ -158,7 +158,7 @@ export class Lbfgs {
     let evaluations = 0;
     if (!this.last || this.last.x !== x) {
       this.dropLast();
-      const r = fg(x);
+      const r = await fg(x);
       evaluations++;
       const value = (await r.value.data())[0];
       r.value.dispose();
@@ -195,7 +195,7 @@ export class Lbfgs {
         const moved = tf.add(x, tf.mul(d, t));
         return this.opts.clip ? tf.clipByValue(moved, this.opts.clip[0], this.opts.clip[1]) : moved;
       });
-      r1 = fg(x1);
+      r1 = await fg(x1);
       evaluations++;
       f1 = (await r1.value.data())[0];
       r1.value.dispose();

@@ -211,6 +211,10 @@ function alignSamples(roi: number[], oh: number, ow: number, H: number, W: numbe
  * (y1 + i bh + (iy + 0.5) bh / gh, ...), with gh = samplingRatio or ceil(roi height / outH).
  * A sample beyond one pixel outside the map counts as 0; within it, coordinates are clamped to the map.
  * features `[N, H, W, C]` or `[H, W, C]`, boxes `[K, 4]` / `[K, 5]` -> `[K, outH, outW, C]`.
+ *
+ * Not `tf.image.cropAndResize`: that samples one point per output pixel on a grid whose first and
+ * last points sit on the box's edges (normalised `[y1, x1, y2, x2]`), and extrapolates outside the
+ * image with a fill value; RoI Align averages several samples at bin centres.
  */
 export function roiAlign(features: Tensor3D | Tensor4D, boxes: RoiBoxes, outputSize: number | readonly [number, number], options: RoiAlignOptions = {}): Tensor4D {
   return gatherBins(features, boxes, outputSize, 'sum', (roi, oh, ow, H, W) => alignSamples(roi, oh, ow, H, W, options));

@@ -38,6 +38,30 @@ export function gram(features: Tensor): Tensor2D {
   });
 }
 
+/**
+ * The outer product f f^T of the N features at one position (row, col) of [1, H, W, N] features:
+ * the (N, 1) x (1, N) term that position adds to the Gram matrix. Returns [N, N].
+ */
+export function positionOuterProduct(features: Tensor4D, row: number, col: number): Tensor2D {
+  return tf.tidy(() => {
+    const n = features.shape[3];
+    const f = tf.reshape(tf.slice(features, [0, row, col, 0], [1, 1, 1, n]), [1, n]) as Tensor2D;
+    return tf.matMul(f, f, true, false);
+  });
+}
+
+/** The Gram matrix summed over the first `count` positions only (row-major order): G as the sum builds up. */
+export function partialGram(features: Tensor, count: number): Tensor2D {
+  return tf.tidy(() => {
+    const n = features.shape[features.shape.length - 1];
+    const f = tf.reshape(features, [-1, n]) as Tensor2D;
+    const k = Math.max(0, Math.min(f.shape[0], Math.round(count)));
+    if (k === 0) return tf.zeros([n, n]) as Tensor2D;
+    const part = tf.slice(f, [0, 0], [k, n]);
+    return tf.matMul(part, part, true, false);
+  });
+}
+
 /** N (channels) and M (positions) of a feature tensor [1, H, W, N], [H, W, N] or [M, N]. */
 export function featureSize(features: Tensor): { N: number; M: number } {
   const N = features.shape[features.shape.length - 1];
@@ -164,34 +188,100 @@ function preprocess(x: Tensor4D, how: EncoderPreprocess): Tensor4D {
   }
 }
 
+/** Applies one encoder layer to h (a new tensor; call inside tf.tidy). */
+export function applyLayer(l: EncoderLayer, h: Tensor4D): Tensor4D {
+  if (l.kind === 'conv') {
+    let y = tf.conv2d(h, l.kernel, l.strides, l.padding, 'NHWC', l.dilation);
+    if (l.bias) y = tf.add(y, l.bias);
+    return l.relu ? tf.relu(y) : y;
+  }
+  if (l.kind === 'relu') return tf.relu(h);
+  return l.type === 'avg' ? tf.avgPool(h, l.size, l.strides, l.padding) : tf.maxPool(h, l.size, l.strides, l.padding);
+}
+
+function checkNames(enc: StyleEncoder, names: Iterable<string>): void {
+  const known = new Set(enc.layers.map((l) => l.name));
+  for (const n of names) if (!known.has(n)) throw new ConvLabError('no-layer', `The encoder "${enc.name}" has no layer "${n}". Its layers: ${encoderLayerNames(enc).join(', ')}.`);
+}
+
 /**
  * Runs the encoder on x ([1, H, W, 3] in [0, 1]) up to the last of `names`, and returns the
  * activations of those layers (new tensors). Use inside tf.tidy / a gradient function.
  */
 export function encode(enc: StyleEncoder, x: Tensor4D, names: readonly string[]): Record<string, Tensor4D> {
   const wanted = new Set(names);
-  const known = new Set(enc.layers.map((l) => l.name));
-  for (const n of wanted) if (!known.has(n)) throw new ConvLabError('no-layer', `The encoder "${enc.name}" has no layer "${n}". Its layers: ${encoderLayerNames(enc).join(', ')}.`);
+  checkNames(enc, wanted);
   const out: Record<string, Tensor4D> = {};
   let h = preprocess(x, enc.preprocess);
   let left = wanted.size;
   for (const l of enc.layers) {
     if (!left) break;
-    if (l.kind === 'conv') {
-      h = tf.conv2d(h, l.kernel, l.strides, l.padding, 'NHWC', l.dilation);
-      if (l.bias) h = tf.add(h, l.bias);
-      if (l.relu) h = tf.relu(h);
-    } else if (l.kind === 'relu') {
-      h = tf.relu(h);
-    } else {
-      h = l.type === 'avg' ? tf.avgPool(h, l.size, l.strides, l.padding) : tf.maxPool(h, l.size, l.strides, l.padding);
-    }
+    h = applyLayer(l, h);
     if (wanted.has(l.name)) {
       out[l.name] = h;
       left--;
     }
   }
   return out;
+}
+
+/**
+ * The value and the image gradient of `loss(features)` through the encoder, computed one layer at a
+ * time with `pause()` awaited between layers (forward, then backward by the chain rule: each layer's
+ * vector-Jacobian product with the gradient from above, plus the loss's own gradient where a chosen
+ * layer's features enter it). The same numbers as tf.valueAndGrad over `encode`, but in short tasks,
+ * so that a page stays responsive on backends whose kernels run on the main thread (WASM, CPU).
+ * `loss` runs inside a gradient scope; it may tf.keep extra tensors (the caller disposes them).
+ */
+export async function layerwiseValueAndGrad(
+  enc: StyleEncoder,
+  x: Tensor4D,
+  names: readonly string[],
+  loss: (features: Record<string, Tensor4D>) => tf.Scalar,
+  pause: () => Promise<void>,
+): Promise<{ value: tf.Scalar; grad: Tensor4D }> {
+  const wanted = new Set(names);
+  checkNames(enc, wanted);
+  const last = Math.max(...enc.layers.map((l, i) => (wanted.has(l.name) ? i : -1)));
+  const acts: Tensor4D[] = []; // acts[i] = input of layer i; acts[last + 1] = output of the last layer
+  const owned: Tensor[] = [];
+  try {
+    acts.push(tf.tidy(() => {
+      const p = preprocess(x, enc.preprocess);
+      return p === x ? tf.clone(x) : p;
+    }));
+    owned.push(acts[0]);
+    for (let i = 0; i <= last; i++) {
+      const y = tf.tidy(() => applyLayer(enc.layers[i], acts[i]));
+      acts.push(y);
+      owned.push(y);
+      await pause();
+    }
+    const order = enc.layers.slice(0, last + 1).map((l, i) => ({ name: l.name, i })).filter((e) => wanted.has(e.name));
+    const feats = order.map((e) => acts[e.i + 1]);
+    const { value, grads } = tf.valueAndGrads((...fs: Tensor[]) => {
+      const rec: Record<string, Tensor4D> = {};
+      order.forEach((e, k) => (rec[e.name] = fs[k] as Tensor4D));
+      return loss(rec);
+    })(feats);
+    owned.push(...grads);
+    const direct = new Map(order.map((e, k) => [e.i, grads[k]]));
+    let dy: Tensor4D | undefined;
+    for (let i = last; i >= 0; i--) {
+      const d = direct.get(i);
+      const up: Tensor4D | undefined = d ? (dy ? tf.add(dy, d) : (d as Tensor4D)) : dy;
+      if (up && up !== d && up !== dy) owned.push(up);
+      if (!up) continue;
+      const layer = enc.layers[i];
+      dy = tf.grad((h: Tensor) => applyLayer(layer, h as Tensor4D))(acts[i], up) as Tensor4D;
+      owned.push(dy);
+      await pause();
+    }
+    const grad = enc.preprocess === 'unit' ? tf.clone(dy!) : (tf.grad((xi: Tensor) => preprocess(xi as Tensor4D, enc.preprocess))(x, dy!) as Tensor4D);
+    return { value, grad };
+  } finally {
+    tf.dispose(owned);
+  }
 }
 
 export function disposeEncoder(enc: StyleEncoder | undefined): void {
@@ -384,9 +474,15 @@ export interface StyleTransferOptions {
   lr?: number;
   /** L-BFGS history. Default 10. */
   history?: number;
-  start?: StyleStart;
+  /** The starting image: the content, the style image (resized), seeded noise, or a given image (copied). Default 'content'. */
+  start?: StyleStart | Tensor4D;
   /** Seed of the noise start. Default 1. */
   seed?: number;
+  /**
+   * Awaited between layers (forward and backward) when given: each step then runs as short tasks
+   * (see layerwiseValueAndGrad). A page passes a macrotask yield; without it a step is one task.
+   */
+  pause?: () => Promise<void>;
 }
 
 export interface StyleStepResult {
@@ -415,11 +511,11 @@ export function noiseImage(h: number, w: number, seed = 1): Tensor4D {
 export class StyleTransfer {
   image: Tensor4D;
   readonly targets: StyleTargets;
-  private opts: Required<Omit<StyleTransferOptions, 'layerWeights'>> & { layerWeights?: readonly number[] };
+  private opts: Required<Omit<StyleTransferOptions, 'layerWeights' | 'pause'>> & Pick<StyleTransferOptions, 'layerWeights' | 'pause'>;
   private adam?: AdamState;
   private lbfgs?: Lbfgs;
   private steps = 0;
-  private lossFn!: (x: Tensor) => { value: tf.Scalar; grad: Tensor };
+  private lossFn!: (x: Tensor) => Promise<{ value: tf.Scalar; grad: Tensor }>;
   /** The loss parts [content, E_l...] of each evaluation of this step, and the last one of the step before. */
   private evals: { x: Tensor; parts: tf.Tensor1D }[] = [];
   private carry?: { x: Tensor; parts: tf.Tensor1D };
@@ -446,6 +542,7 @@ export class StyleTransfer {
   private startImage(): Tensor4D {
     const [, h, w] = this.content.shape;
     const s = this.opts.start;
+    if (typeof s !== 'string') return tf.tidy(() => tf.clipByValue(tf.image.resizeBilinear(s, [h, w], true), 0, 1) as Tensor4D);
     if (s === 'style') return tf.tidy(() => tf.image.resizeBilinear(this.style, [h, w], true) as Tensor4D);
     if (s === 'noise') return noiseImage(h, w, this.opts.seed);
     return this.content.clone();
@@ -463,17 +560,18 @@ export class StyleTransfer {
     const names = [...new Set([...this.opts.styleLayers, this.opts.contentLayer])];
     const weights = this.weights();
     let current: Tensor | undefined;
-    const f = (x: Tensor): tf.Scalar => {
-      const feats = encode(this.encoder, x as Tensor4D, names);
+    const lossOf = (feats: Record<string, Tensor4D>): tf.Scalar => {
       const p = totalLoss(feats, this.targets, weights);
       // Keep the parts of the loss (outside the gradient's tidy) for the plot.
       const parts = tf.keep(tf.stack([p.content, ...this.opts.styleLayers.map((l) => p.style[l])]) as tf.Tensor1D);
       this.evals.push({ x: current!, parts });
       return p.total;
     };
-    const vg = tf.valueAndGrad(f);
-    this.lossFn = (x: Tensor) => {
+    const vg = tf.valueAndGrad((x: Tensor) => lossOf(encode(this.encoder, x as Tensor4D, names)));
+    const pause = this.opts.pause;
+    this.lossFn = async (x: Tensor) => {
       current = x;
+      if (pause) return layerwiseValueAndGrad(this.encoder, x as Tensor4D, names, lossOf, pause);
       return vg(x);
     };
     this.dropCarry();
@@ -510,7 +608,7 @@ export class StyleTransfer {
   }
 
   /** Back to the starting image and step 0. */
-  reset(start?: StyleStart): void {
+  reset(start?: StyleStart | Tensor4D): void {
     if (start) this.opts.start = start;
     this.image.dispose();
     this.image = this.startImage();
@@ -533,7 +631,7 @@ export class StyleTransfer {
         total = r.info.value;
         evaluations = r.info.evaluations;
       } else {
-        const { value, grad } = this.lossFn(start);
+        const { value, grad } = await this.lossFn(start);
         total = (await value.data())[0];
         value.dispose();
         const { x, state } = adamStep(start, grad, this.adam, { lr: this.opts.lr });

@@ -3,6 +3,9 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import {
   tf,
   gram,
+  positionOuterProduct,
+  partialGram,
+  layerwiseValueAndGrad,
   styleLoss,
   contentLoss,
   totalLoss,
@@ -48,6 +51,21 @@ describeOnEachBackend('style transfer math', () => {
     expect(Array.from(await G2.data())).to.deep.equal([10, 14, 14, 20]);
     expect(featureSize(F)).to.deep.equal({ N: 2, M: 3 });
     tf.dispose([F, G, F2, G2]);
+  });
+
+  it('outer products: the (N,1)x(1,N) term of one position, and partial sums that end at G', async () => {
+    // Positions (1,0), (0,1), (1,1) as [1, 1, 3, 2].
+    const F = tf.tensor4d([1, 0, 0, 1, 1, 1], [1, 1, 3, 2]);
+    const o = positionOuterProduct(F, 0, 2);
+    expect(Array.from(await o.data())).to.deep.equal([1, 1, 1, 1]);
+    const p1 = partialGram(F, 1);
+    expect(Array.from(await p1.data())).to.deep.equal([1, 0, 0, 0]);
+    const p2 = partialGram(F, 2);
+    expect(Array.from(await p2.data())).to.deep.equal([1, 0, 0, 1]);
+    const p3 = partialGram(F, 3);
+    const G = gram(F);
+    expect(Array.from(await p3.data())).to.deep.equal(Array.from(await G.data()));
+    tf.dispose([F, o, p1, p2, p3, G]);
   });
 
   it('styleLoss: 1/(4 N^2 M^2) sum (G - Ghat)^2 with N = 2, M = 3 is 10/144', async () => {
@@ -134,6 +152,36 @@ describeOnEachBackend('style transfer math', () => {
     expect(checked).to.equal(6);
     tf.dispose([g, content, style, x0]);
     st.dispose();
+    disposeEncoder(enc);
+  });
+
+  it('layerwiseValueAndGrad (one layer per task) gives tf.valueAndGrad\'s value and gradient, and frees its tensors', async () => {
+    const enc = randomVgg({ seed: 5, widths: [4, 6], depths: [2, 1] });
+    const x = smooth(12, 1);
+    const t = smooth(12, 2);
+    const names = ['block1_conv1', 'block2_conv1'];
+    const targets = tf.tidy(() => {
+      const f = encode(enc, t, names);
+      return { grams: { block1_conv1: gram(f.block1_conv1), block2_conv1: gram(f.block2_conv1) }, contentLayer: 'block2_conv1', content: tf.mul(f.block2_conv1, 0.5) as Tensor4D };
+    });
+    const lossOf = (f: Record<string, Tensor4D>) => {
+      const p = totalLoss(f, targets, { alpha: 1, beta: 100 });
+      return p.total;
+    };
+    const whole = tf.valueAndGrad((xi: Tensor) => lossOf(encode(enc, xi as Tensor4D, names)))(x);
+    const base = tf.memory().numTensors;
+    let pauses = 0;
+    const parts = await layerwiseValueAndGrad(enc, x, names, lossOf, async () => {
+      pauses++;
+    });
+    expect(tf.memory().numTensors).to.equal(base + 2);
+    // Forward: 4 layers up to block2_conv1; backward: the same 4.
+    expect(pauses).to.equal(8);
+    expect((await parts.value.data())[0]).to.be.closeTo((await whole.value.data())[0], 1e-4 * (await whole.value.data())[0]);
+    const g1 = await whole.grad.data();
+    const scale = Math.max(...Array.from(g1, Math.abs));
+    expect(maxAbsDiff(await parts.grad.data(), g1)).to.be.below(1e-4 * scale);
+    tf.dispose([parts.value, parts.grad, whole.value, whole.grad, x, t, targets.content, ...Object.values(targets.grams)]);
     disposeEncoder(enc);
   });
 
@@ -239,8 +287,9 @@ describeOnEachBackend('style transfer math', () => {
     const enc = randomVgg({ seed: 2, widths: [6, 8], depths: [1, 1] });
     const content = smooth(16, 0);
     const style = smooth(16, 3);
-    for (const optimizer of ['adam', 'lbfgs'] as const) {
+    for (const [optimizer, pause] of [['adam', undefined], ['lbfgs', undefined], ['adam', () => Promise.resolve()]] as const) {
       const st = new StyleTransfer(enc, content, style, {
+        pause,
         styleLayers: ['block1_conv1', 'block2_conv1'],
         contentLayer: 'block2_conv1',
         alpha: 1,
