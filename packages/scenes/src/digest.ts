@@ -14,7 +14,10 @@ export function sceneBytes(s: Scene): Uint8Array {
   return out;
 }
 
-/** SHA-256 (hex) of `sceneBytes` of each scene, in order, via WebCrypto (browsers and Node 20+). */
+/**
+ * SHA-256 (hex) of `sceneBytes` of each scene, in order, via WebCrypto (Node 20+, and browsers in a
+ * secure context: https or localhost; elsewhere `crypto.subtle` is missing and this rejects).
+ */
 export async function sceneDigest(scenes: Scene | Scene[]): Promise<string> {
   const list = Array.isArray(scenes) ? scenes : [scenes];
   const parts = list.map(sceneBytes);
@@ -24,6 +27,7 @@ export async function sceneDigest(scenes: Scene | Scene[]): Promise<string> {
     all.set(p, o);
     o += p.length;
   }
+  if (!globalThis.crypto?.subtle) throw new Error('sceneDigest() needs WebCrypto (crypto.subtle): Node 20+ or a secure (https or localhost) page');
   const h = new Uint8Array(await crypto.subtle.digest('SHA-256', all));
   return Array.from(h, (b) => b.toString(16).padStart(2, '0')).join('');
 }
