@@ -149,11 +149,11 @@ export class ClassVisualiser {
   /** The current images, [n, h, w, c]: one per target. Owned by the run (do not dispose). */
   image: Tensor4D;
   readonly targets: NeuronTarget[];
-  readonly steps: number;
+  steps: number;
   stepCount = 0;
   private readonly random: () => number;
   private pending: { step: number; scores: tf.Tensor1D; norms: tf.Tensor1D }[] = [];
-  private readonly o: Required<Pick<ClassVisOptions, 'lambda' | 'lr' | 'jitter' | 'blur' | 'blurEvery'>> & { clip: readonly [number, number] | null };
+  private o: Required<Pick<ClassVisOptions, 'lambda' | 'lr' | 'jitter' | 'blur' | 'blurEvery'>> & { clip: readonly [number, number] | null };
 
   constructor(
     private readonly model: VisualisedModel,
@@ -195,6 +195,31 @@ export class ClassVisualiser {
       if (start === 'zeros') return tf.zeros([n, h, w, c]) as Tensor4D;
       throw new Error(`Unknown start '${start}': use zeros, noise, grey or an image.`);
     });
+  }
+
+  /**
+   * Changes the step settings of a run in progress (the next step uses them): lambda, lr, jitter,
+   * blur, blurEvery, steps. Values are checked as at the start.
+   */
+  setOptions(opts: Pick<ClassVisOptions, 'lambda' | 'lr' | 'jitter' | 'blur' | 'blurEvery' | 'steps'>): void {
+    const check = (v: number | undefined, name: string, min = 0) => {
+      if (v !== undefined && !(Number.isFinite(v) && v >= min)) throw new RangeError(`${name} must be a number of at least ${min} (got ${v}).`);
+    };
+    check(opts.lambda, 'lambda');
+    check(opts.lr, 'The learning rate');
+    check(opts.jitter, 'The jitter');
+    check(opts.blur, 'The blur');
+    check(opts.blurEvery, 'blurEvery', 1);
+    check(opts.steps, 'The number of steps', 1);
+    this.o = {
+      ...this.o,
+      ...(opts.lambda !== undefined && { lambda: opts.lambda }),
+      ...(opts.lr !== undefined && { lr: opts.lr }),
+      ...(opts.jitter !== undefined && { jitter: Math.round(opts.jitter) }),
+      ...(opts.blur !== undefined && { blur: opts.blur }),
+      ...(opts.blurEvery !== undefined && { blurEvery: Math.round(opts.blurEvery) }),
+    };
+    if (opts.steps !== undefined) this.steps = Math.round(opts.steps);
   }
 
   get done(): boolean {

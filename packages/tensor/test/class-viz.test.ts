@@ -17,6 +17,11 @@ import { handNet, smallConvNet, smoothImage, finiteDifferences } from './helpers
 
 const DIGITS = new URL('../../models/models/digits/model.json', import.meta.url).href;
 
+/** Sets the hand net's output weights to zero: S = 0 everywhere, so a step is pure L2 decay. */
+function zeroScore(m: ReturnType<typeof handNet>): void {
+  m.getLayer('out').setWeights([tf.zeros([2, 2])]);
+}
+
 describeOnEachBackend('classVisualisation', () => {
   it('rolls an image cyclically, and back', async () => {
     const x = tf.tensor4d([1, 2, 3, 4, 5, 6], [1, 2, 3, 1]);
@@ -59,10 +64,19 @@ describeOnEachBackend('classVisualisation', () => {
     expect(s.scores[0]).to.be.closeTo(3, 1e-6); // S1 at the start image
     expect(s.norms[0]).to.be.closeTo(Math.hypot(1.4, 2.3), 1e-5);
     expect(run.done).to.equal(false);
+    // Settings change mid-run: the next step uses them (here: no ascent, pure decay with lambda 0.5, lr 0.2 -> x 0.8).
+    const before = Array.from(await run.image.data());
+    run.setOptions({ lr: 0.2, lambda: 0.5 });
+    zeroScore(m);
     run.step();
+    expect(maxAbsDiff(await run.image.data(), before.map((v) => 0.8 * v))).to.be.below(1e-6);
+    expect(() => run.setOptions({ lr: -1 })).to.throw(RangeError, /learning rate must be a number of at least 0/);
     run.step();
     expect(run.done).to.equal(true);
+    run.setOptions({ steps: 5 });
+    expect(run.done).to.equal(false);
     expect((await run.readSteps()).map((r) => r.step)).to.deep.equal([2, 3]);
+    expect(run.steps).to.equal(5);
     run.dispose();
     start.dispose();
     m.dispose();
@@ -124,7 +138,7 @@ describeOnEachBackend('classVisualisation', () => {
     run.dispose();
     // S = 0 (a zero-weight network): the ascent is pure decay, I_k = (1 - 2 lr lambda)^k I_0.
     const zero = handNet();
-    zero.getLayer('out').setWeights([tf.zeros([2, 2])]);
+    zeroScore(zero);
     const start = tf.tensor4d([0.5, 0.8], [1, 1, 1, 2]);
     const decay = classVisualisation(zero, { class: 0, start, lambda: 0.5, lr: 0.1, jitter: 0, blur: 0, steps: 5 });
     while (!decay.done) decay.step();
