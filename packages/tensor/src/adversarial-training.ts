@@ -293,12 +293,22 @@ export function adversarialBatch(f: Classifier, x: Tensor4D, labels: readonly nu
   return fgsm(f, x, labels, epsilon, { clip });
 }
 
-/** How many of the batch f classifies as `labels`: sum_i [argmax f(x_i) = y_i], a scalar. */
-export function correctCount(f: Classifier, x: Tensor4D, labels: readonly number[]): tf.Scalar {
+/** Per example, 1 where f classifies it as its label and 0 where not: [argmax f(x_i) = y_i], float32 [n]. */
+export function correctMask(f: Classifier, x: Tensor4D, labels: readonly number[]): tf.Tensor1D {
   return tf.tidy(() => {
     const y = tf.tensor1d(Array.from(labels), 'int32');
-    return tf.sum(tf.cast(tf.equal(tf.argMax(f(x), -1), y), 'float32')) as tf.Scalar;
+    return tf.cast(tf.equal(tf.argMax(f(x), -1), y), 'float32') as tf.Tensor1D;
   });
+}
+
+/** The same after the attack at eps: 1 where the example survives it. */
+export function robustCorrectMask(f: Classifier, x: Tensor4D, labels: readonly number[], epsilon: number, opts: RobustOptions = {}): tf.Tensor1D {
+  return tf.tidy(() => correctMask(f, adversarialBatch(f, x, labels, epsilon, opts), labels));
+}
+
+/** How many of the batch f classifies as `labels`: sum_i [argmax f(x_i) = y_i], a scalar. */
+export function correctCount(f: Classifier, x: Tensor4D, labels: readonly number[]): tf.Scalar {
+  return tf.tidy(() => tf.sum(correctMask(f, x, labels)) as tf.Scalar);
 }
 
 /** The same count after the attack at eps (robust accuracy x n), a scalar. */

@@ -4,7 +4,7 @@
  */
 export { tf } from './tf.js';
 export type { Tensor, Tensor1D, Tensor2D, Tensor3D, Tensor4D, Rank } from './tf.js';
-export { ConvLabError, ImageLoadError, ModelLoadError, isAbortError } from './errors.js';
+export { ConvLabError, ImageLoadError, ModelLoadError, isAbortError, isHtmlResponse } from './errors.js';
 export type { ImageErrorCode, ModelErrorCode } from './errors.js';
 export { ready, backendInfo, probeGpu, resetBackendForTesting, BACKENDS } from './backend.js';
 export type { BackendName, BackendInfo, GpuProbe, ReadyOptions } from './backend.js';
@@ -68,6 +68,8 @@ export {
   ATTACKS,
   UNBOUNDED,
   adversarialBatch,
+  correctMask,
+  robustCorrectMask,
   correctCount,
   robustCorrectCount,
   robustnessCurve,
@@ -91,3 +93,7 @@ export { adamStep, disposeAdam, Lbfgs } from './lbfgs.js';
 export type { AdamOptions, AdamState, ValueAndGradient, LbfgsOptions, LbfgsStep } from './lbfgs.js';
 export { gram, positionOuterProduct, partialGram, featureSize, styleLoss, contentLoss, totalLoss, encode, applyLayer, layerwiseValueAndGrad, encoderLayerNames, encoderChannels, disposeEncoder, randomVgg, RANDOM_VGG, mulberry32, encoderFromLayersModel, loadEncoder, noiseImage, StyleTransfer, ENCODER_PREPROCESS } from './style.js';
 export type { StyleTargets, LossWeights, StyleLossParts, EncoderLayer, EncoderPreprocess, StyleEncoder, RandomVggConfig, StyleOptimizer, StyleStart, StyleTransferOptions, StyleStepResult } from './style.js';
+export { spriteToBatch, spatialLayers, layerReceptiveField, receptiveBox, unitMaxima, topPatches } from './top-patches.js';
+export type { UnitMaxima, UnitMaximaOptions, TopPatch } from './top-patches.js';
+export { Tsne, tsne, affinities, nearestNeighbours, jointProbabilities, placeByNeighbours, clampPerplexity, neighboursFor } from './tsne.js';
+export type { TsneOptions, SparseP } from './tsne.js';

@@ -1,0 +1,204 @@
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { ready, tf } from '@convlab/tensor';
+import '../src/index.js';
+import type { AdvTraining, EpochDetail, CurveCompleteDetail } from '../src/index.js';
+
+const frames = (n: number) => new Promise<void>((r) => {
+  const tick = (k: number) => (k <= 0 ? r() : requestAnimationFrame(() => tick(k - 1)));
+  tick(n);
+});
+
+function collect(el: HTMLElement, type: string): unknown[] {
+  const got: unknown[] = [];
+  el.addEventListener(type, (e) => got.push((e as CustomEvent).detail));
+  return got;
+}
+
+const notices = (el: AdvTraining) =>
+  Array.from(el.shadowRoot!.querySelectorAll('convlab-notice'))
+    .map((n) => (n as HTMLElement & { messages: string[] }).messages.join(' '))
+    .join(' ');
+
+describe('<adv-training> toy mode', () => {
+  before(async () => {
+    const info = await ready();
+    expect(tf.getBackend()).to.equal(info.name);
+  });
+
+  it('trains both networks one epoch at a time: `epoch` once per epoch, `curve-complete` once at the end', async () => {
+    const el = document.createElement('adv-training') as AdvTraining;
+    el.setAttribute('epochs', '4');
+    const epochs = collect(el, 'epoch') as EpochDetail[];
+    const done = collect(el, 'curve-complete') as CurveCompleteDetail[];
+    document.body.append(el);
+    try {
+      await waitUntil(() => done.length === 1, 'training did not finish', { timeout: 60000 });
+      await frames(3);
+      expect(epochs.map((e) => e.epoch)).to.deep.equal([1, 2, 3, 4]);
+      expect(done).to.have.length(1);
+      const d = done[0];
+      expect(d.mode).to.equal('toy');
+      if (d.mode === 'toy') expect(d.history.map((h) => h.epoch)).to.deep.equal([1, 2, 3, 4]);
+      for (const e of epochs) {
+        for (const s of [e.clean, e.adversarial]) {
+          expect(s.clean).to.be.within(0, 1);
+          expect(s.robust).to.be.within(0, 1);
+          expect(s.robust, 'robust accuracy never above clean on the same points… per point it can only fall').to.be.at.most(1);
+          expect(s.loss).to.be.greaterThan(0);
+        }
+      }
+      const planes = el.shadowRoot!.querySelectorAll('canvas.plane');
+      expect(planes).to.have.length(2);
+      expect(el.shadowRoot!.querySelector('.readout')!.textContent).to.match(/Epoch\s+4\s+of 4 \(done\)/);
+      await expect(el).to.be.accessible();
+    } finally {
+      el.remove();
+    }
+  });
+
+  it('learns the moons: after 60 epochs both networks are accurate and the adversarial one is more robust', async () => {
+    const el = await fixture<AdvTraining>(html`<adv-training epochs="60" eps="0.15" mix="0.5" seed="1"></adv-training>`);
+    const d = ((await oneEvent(el, 'curve-complete')) as CustomEvent<CurveCompleteDetail>).detail;
+    if (d.mode !== 'toy') throw new Error('toy expected');
+    const last = d.history.at(-1)!;
+    console.log(`toy moons, 60 epochs on ${tf.getBackend()}: clean-trained ${JSON.stringify(last.clean)}, adversarially trained ${JSON.stringify(last.adversarial)}`);
+    expect(last.clean.clean).to.be.greaterThan(0.95);
+    expect(last.adversarial.clean).to.be.greaterThan(0.9);
+    expect(last.adversarial.robust).to.be.greaterThan(last.clean.robust);
+  });
+
+  it('the same seed gives the same run; another seed another', async () => {
+    const run = async (seed: number) => {
+      const el = await fixture<AdvTraining>(html`<adv-training epochs="3" seed=${seed} controls="none"></adv-training>`);
+      const d = ((await oneEvent(el, 'curve-complete')) as CustomEvent<CurveCompleteDetail>).detail;
+      el.remove();
+      return d.mode === 'toy' ? d.history : [];
+    };
+    const a = await run(5);
+    const b = await run(5);
+    const c = await run(6);
+    expect(b).to.deep.equal(a);
+    expect(c).to.not.deep.equal(a);
+  });
+
+  it('pauses, steps one epoch, resumes, and resets to the same run', async () => {
+    const el = await fixture<AdvTraining>(html`<adv-training epochs="50" paused></adv-training>`);
+    await waitUntil(() => el.toyRun?.frame, 'no first frame');
+    await frames(4);
+    expect(el.toyRun!.epoch, 'paused: no training').to.equal(0);
+    const buttons = () => Array.from(el.shadowRoot!.querySelectorAll('button')) as HTMLButtonElement[];
+    const byText = (t: RegExp) => buttons().find((b) => t.test(b.textContent!))!;
+    byText(/Train one epoch/).click();
+    await waitUntil(() => el.toyRun!.epoch === 1);
+    const first = JSON.stringify(el.toyRun!.history[0]);
+    byText(/Resume training|^\s*Train\s*$/).click();
+    await waitUntil(() => el.toyRun!.epoch >= 3);
+    expect(el.paused).to.equal(false);
+    byText(/Pause training/).click();
+    expect(el.paused).to.equal(true);
+    await el.updateComplete;
+    expect(el.hasAttribute('paused'), 'paused reflects').to.equal(true);
+    const at = el.toyRun!.epoch;
+    await frames(5);
+    expect(el.toyRun!.epoch, 'no epoch after pausing (one may finish)').to.be.at.most(at + 1);
+    byText(/Reset/).click();
+    await waitUntil(() => el.toyRun!.epoch === 0 && el.toyRun!.frame);
+    byText(/Train one epoch/).click();
+    await waitUntil(() => el.toyRun!.epoch === 1);
+    expect(JSON.stringify(el.toyRun!.history[0]), 'reset replays the same run').to.equal(first);
+  });
+
+  it('adds a point where the reader clicks, and with the arrow keys and Enter', async () => {
+    const el = await fixture<AdvTraining>(html`<adv-training dataset="custom" paused></adv-training>`);
+    await waitUntil(() => el.toyRun?.frame);
+    expect(el.toyRun!.data.labels.length).to.equal(0);
+    const plane = el.shadowRoot!.querySelector('canvas.plane') as HTMLCanvasElement;
+    const r = plane.getBoundingClientRect();
+    // A quarter from the left, at mid height: x = -0.75, y = 0.
+    plane.dispatchEvent(new PointerEvent('pointerdown', { clientX: r.left + r.width / 4, clientY: r.top + r.height / 2, bubbles: true }));
+    expect(el.toyRun!.data.labels.length).to.equal(1);
+    expect(el.toyRun!.data.points[0]).to.be.closeTo(-0.75, 0.01);
+    expect(el.toyRun!.data.points[1]).to.be.closeTo(0, 0.01);
+    expect(el.toyRun!.data.labels[0]).to.equal(0);
+    // Class B from the keyboard: the class toggle, then the plane's cursor.
+    (Array.from(el.shadowRoot!.querySelectorAll('button')).find((b) => /Add class B/.test(b.textContent!)) as HTMLButtonElement).click();
+    await el.updateComplete;
+    plane.focus();
+    for (const key of ['ArrowRight', 'ArrowRight', 'ArrowUp', 'Enter']) plane.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+    expect(el.toyRun!.data.labels.length).to.equal(2);
+    expect(Array.from(el.toyRun!.data.points.slice(2)).map((v) => +v.toFixed(2))).to.deep.equal([0.1, 0.05]);
+    expect(el.toyRun!.data.labels[1]).to.equal(1);
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('.readout')!.textContent).to.match(/Added a class B point at \(0\.10, 0\.05\)/);
+  });
+
+  it('with one class only there is nothing to train: it says so and stays usable', async () => {
+    const el = await fixture<AdvTraining>(html`<adv-training dataset="custom"></adv-training>`);
+    await waitUntil(() => el.toyRun?.frame);
+    await waitUntil(() => /both classes/.test(el.shadowRoot!.querySelector('.readout')!.textContent!), 'no message');
+    expect(el.toyRun!.epoch).to.equal(0);
+  });
+
+  it('attributes reflect; bad values are clamped or defaulted with a visible notice', async () => {
+    const el = await fixture<AdvTraining>(
+      html`<adv-training paused eps="5" mix="-1" epochs="abc" learning-rate="3" mode="bogus" dataset="spirals" attack="cw" points="4"></adv-training>`,
+    );
+    await el.updateComplete;
+    expect(el.eps).to.equal(0.5);
+    expect(el.getAttribute('eps')).to.equal('0.5');
+    expect(el.mix).to.equal(0);
+    expect(el.epochs).to.equal(150);
+    expect(el.learningRate).to.equal(1);
+    expect(el.mode).to.equal('toy');
+    expect(el.toyDataset).to.equal('moons');
+    expect(el.getAttribute('dataset')).to.equal('moons');
+    expect(el.attack).to.equal('fgsm');
+    expect(el.points).to.equal(10);
+    const text = notices(el);
+    for (const m of [
+      'eps=5 is above the maximum 0.5: using 0.5.',
+      'mix=-1 is below the minimum 0: using 0.',
+      'epochs="abc" is not a number: using the default 150.',
+      'learning-rate=3 is above the maximum 1: using 1.',
+      'mode="bogus" is not one of toy, digits: using toy.',
+      'dataset="spirals" is not one of moons, circles, blobs, custom: using moons.',
+      'attack="cw" is not one of fgsm, pgd: using fgsm.',
+    ]) expect(text).to.include(m);
+    // A valid value clears its notice; properties reflect.
+    el.eps = 0.2;
+    el.mix = 0.25;
+    await el.updateComplete;
+    expect(notices(el)).to.not.include('eps=5');
+    expect(el.getAttribute('mix')).to.equal('0.25');
+    await expect(el).to.be.accessible();
+  });
+
+  it('is accessible in dark and presenter mode', async () => {
+    const el = await fixture<AdvTraining>(html`<adv-training theme="dark" presenter epochs="2"></adv-training>`);
+    await oneEvent(el, 'curve-complete');
+    await expect(el).to.be.accessible();
+  });
+
+  it('frees every tensor: after 200 interactions and after removal mid-run', async () => {
+    await frames(2);
+    const base = tf.memory().numTensors;
+    const el = await fixture<AdvTraining>(html`<adv-training paused epochs="1000" points="60"></adv-training>`);
+    await waitUntil(() => el.toyRun?.frame);
+    const plane = el.shadowRoot!.querySelector('canvas.plane') as HTMLCanvasElement;
+    const r = plane.getBoundingClientRect();
+    for (let i = 0; i < 200; i++) {
+      if (i % 4 === 0) el.eps = 0.05 + (i % 20) / 100;
+      else if (i % 4 === 1) plane.dispatchEvent(new PointerEvent('pointerdown', { clientX: r.left + ((i * 37) % 100) / 100 * r.width, clientY: r.top + r.height / 3, bubbles: true }));
+      else if (i % 4 === 2) await el.stepOnce();
+      else el.mix = (i % 10) / 10;
+      if (i % 10 === 0) await el.updateComplete;
+    }
+    await frames(3);
+    el.paused = false;
+    await waitUntil(() => el.toyRun!.epoch > 55, 'training did not resume', { timeout: 30000 });
+    // Removed while training.
+    el.remove();
+    await frames(6);
+    expect(tf.memory().numTensors).to.equal(base);
+  });
+});

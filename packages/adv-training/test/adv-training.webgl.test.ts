@@ -1,0 +1,16 @@
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { ready, tf } from '@convlab/tensor';
+import '../src/index.js';
+import type { AdvTraining, CurveCompleteDetail } from '../src/index.js';
+
+describe('<adv-training> on WebGL', () => {
+  it('trains the toy networks on the webgl backend (no silent fallback)', async () => {
+    await ready({ prefer: 'webgl' });
+    expect(tf.getBackend()).to.equal('webgl');
+    const el = await fixture<AdvTraining>(html`<adv-training epochs="3" points="60"></adv-training>`);
+    const d = ((await oneEvent(el, 'curve-complete')) as CustomEvent<CurveCompleteDetail>).detail;
+    expect(d.mode).to.equal('toy');
+    if (d.mode === 'toy') expect(d.history).to.have.length(3);
+    expect(tf.getBackend()).to.equal('webgl');
+  });
+});
