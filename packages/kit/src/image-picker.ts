@@ -36,6 +36,17 @@ export interface SpriteMeta {
   labels: number[];
 }
 
+/**
+ * Two sample lists are the same when they hold the same images with the same labels, in order. A host
+ * that renders a new array of the same samples on every update (fgsm-demo did, on each epsilon step)
+ * must not make the picker drop and re-encode its thumbnails: that cost 30-40 ms per update.
+ */
+export function sameSamples(a: readonly PickerSample[] | undefined, b: readonly PickerSample[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  return a.every((s, i) => s.src === b[i].src && s.label === b[i].label);
+}
+
 const IMAGE_NAME = /\.(png|jpe?g|gif|webp|bmp|avif|svg|ico|tiff?)$/i;
 
 /** True for files whose type (or, without a type, whose name) says image. */
@@ -104,14 +115,14 @@ interface Thumb {
  * @csspart samples - The group of sample thumbnails.
  * @csspart thumb - A sample's button.
  * @csspart upload - The upload button.
- * @csspart error - The "not an image" message.
+ * @csspart error - The error under the upload button ("not an image", or the consumer's `showError`).
  * @cssprop --convlab-thumb-size - Side of a sample thumbnail (default 3.75em: 56px at the default font size, larger in presenter mode).
  */
 export class ConvLabImagePicker extends ConvLabElement {
   static override styles = [...ConvLabElement.styles, imagePickerStyles];
 
   /** Bundled samples (attribute: JSON array of {label, src} with URLs). */
-  @property({ type: Array }) samples: PickerSample[] = [];
+  @property({ type: Array, hasChanged: (a: PickerSample[], b?: PickerSample[]) => !sameSamples(a, b) }) samples: PickerSample[] = [];
 
   /** Index of the selected sample, or -1. Set it to mark the starting sample (no event). */
   @property({ type: Number, reflect: true }) selected = -1;
@@ -184,6 +195,19 @@ export class ConvLabImagePicker extends ConvLabElement {
     }
     this.thumbs.set(src, thumb);
     return thumb;
+  }
+
+  /**
+   * Shows an error under the upload button (`role="alert"`), where the reader chose the file: for a
+   * consumer that could not decode it. The next choice clears it; '' clears it now.
+   */
+  showError(message: string): void {
+    this.error = message;
+  }
+
+  /** The error shown under the upload button ('' for none). */
+  get errorMessage(): string {
+    return this.error;
   }
 
   private select(detail: ImageSelectDetail) {

@@ -142,21 +142,32 @@ export class ConvLabTensorCanvas extends ConvLabElement {
     });
   }
 
-  /** At most one paint in flight; property changes during it coalesce into one more paint of the latest state. */
+  /**
+   * At most one paint in flight; property changes during it coalesce into one more paint of the
+   * latest state. `painting` is cleared in the same synchronous step as the loop's last look at
+   * `dirty` (the statement after the loop), never in a later microtask: a `finally` around an awaited
+   * inner loop ran a tick late, and a tensor that arrived in that tick was never painted (fgsm-demo's
+   * perturbation kept the previous epsilon's picture).
+   */
   private async paintLoop(): Promise<void> {
     try {
       await this.paintWhileDirty();
-    } finally {
+    } catch (e) {
       this.painting = false;
+      throw e;
     }
   }
 
   private async paintWhileDirty(): Promise<void> {
-    while (this.dirty) {
+    for (;;) {
+      if (!this.dirty) {
+        this.painting = false;
+        return;
+      }
       this.dirty = false;
       const t = this.tensor;
       const canvas = this.canvas;
-      if (!canvas) break;
+      if (!canvas) continue;
       if (!t || t.isDisposed) {
         canvas.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
         this.last = undefined;
