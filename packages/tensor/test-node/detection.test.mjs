@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ready, tf, boxIou, anchorGrid, nms, batchedNms, roiPool, roiAlign, labelAnchors, receptiveField, averagePrecision, meanIoU, encodeBoxes, decodeBoxes } from '@convlab/tensor';
+import { AP_GROUND_TRUTH, AP_DETECTIONS } from '../test/ap-example.mjs';
 
 const close = (a, b, tol = 1e-5) => {
   assert.equal(a.length, b.length);
@@ -46,14 +47,7 @@ test('on cpu, with no tensor left behind', async () => {
 
   for (let L = 1; L <= 5; L++) assert.equal(receptiveField(Array.from({ length: L }, () => ({ kernel: 3, padding: 1 })))[L - 1].size, 1 + 2 * L);
 
-  const dets = [
-    { box: [1, 0, 11, 10], score: 0.6 },
-    { box: [0, 0, 10, 10], score: 0.9 },
-    { box: [40, 0, 50, 10], score: 0.5 },
-    { box: [60, 60, 70, 70], score: 0.8 },
-    { box: [21, 0, 31, 10], score: 0.7 },
-  ];
-  assert.ok(Math.abs(averagePrecision(dets, [{ box: [0, 0, 10, 10] }, { box: [20, 0, 30, 10] }, { box: [40, 0, 50, 10] }]).ap - 34 / 45) < 1e-12);
+  assert.ok(Math.abs(averagePrecision(AP_DETECTIONS, AP_GROUND_TRUTH).ap - 34 / 45) < 1e-12);
 
   const t = tf.tensor2d([[0, 1, 1], [2, 2, 0]], undefined, 'int32');
   const pr = tf.tensor2d([[0, 1, 2], [2, 0, 0]], undefined, 'int32');

@@ -26,6 +26,8 @@ import {
   type Tensor4D,
 } from '../src/index.js';
 import { describeOnEachBackend } from './helpers.js';
+// @ts-expect-error: plain ESM shared with the Node test
+import { AP_GROUND_TRUTH, AP_DETECTIONS } from './ap-example.mjs';
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5) => {
   expect(a.length, 'length').to.equal(b.length);
@@ -226,17 +228,8 @@ describeOnEachBackend('detection formulas', () => {
 });
 
 describe('average precision (plain numbers)', () => {
-  // Three objects; five detections given out of order. By score: TP, FP, TP, FP (a second hit on
-  // G1), TP. Precision 1, 1/2, 2/3, 2/4, 3/5 at recall 1/3, 1/3, 2/3, 2/3, 1.
-  // AP = 1/3 * 1 + 1/3 * 2/3 + 1/3 * 3/5 = 34/45.
-  const gt = [{ box: [0, 0, 10, 10] }, { box: [20, 0, 30, 10] }, { box: [40, 0, 50, 10] }];
-  const dets = [
-    { box: [1, 0, 11, 10], score: 0.6 },
-    { box: [0, 0, 10, 10], score: 0.9 },
-    { box: [40, 0, 50, 10], score: 0.5 },
-    { box: [60, 60, 70, 70], score: 0.8 },
-    { box: [21, 0, 31, 10], score: 0.7 },
-  ];
+  const gt = AP_GROUND_TRUTH as { box: number[] }[];
+  const dets = AP_DETECTIONS as { box: number[]; score: number }[];
 
   it('five detections, VOC all-point interpolation: AP = 34/45', () => {
     const r = averagePrecision(dets, gt);
