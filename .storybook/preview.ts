@@ -1,5 +1,6 @@
 import type { Preview } from '@storybook/web-components-vite';
 import { setCustomElementsManifest } from '@storybook/web-components-vite';
+import { manifestAsWritten } from './as-written';
 
 // One manifest for the docs tables and controls, merged from every package's generated
 // custom-elements.json (written by `cem analyze` during each package's build).
@@ -7,10 +8,13 @@ const manifests = import.meta.glob<{ modules?: unknown[] }>('../packages/*/custo
   eager: true,
   import: 'default',
 });
-setCustomElementsManifest({
-  schemaVersion: '1.0.0',
-  modules: Object.values(manifests).flatMap((m) => m.modules ?? []),
-});
+// Descriptions render as written: Markdown signs outside `code` are escaped (as-written.ts).
+setCustomElementsManifest(
+  manifestAsWritten({
+    schemaVersion: '1.0.0',
+    modules: Object.values(manifests).flatMap((m) => m.modules ?? []),
+  }),
+);
 
 const preview: Preview = {
   tags: ['autodocs'],

@@ -335,6 +335,10 @@ test('the snippet builder writes an iframe snippet whose page shows the chosen s
   const options = await page.locator('#widget option').evaluateAll((os) => os.map((o) => [o.value, o.text]));
   assert.deepEqual(options.sort(), widgets.map((w) => [w.tag, w.title]).sort(), 'one option per widget in widgets.json, with its full title');
   await page.selectOption('#widget', 'occlusion-map');
+  // Descriptions read as written: `code` in the manifest is code here, with no backticks left.
+  const hints = await page.locator('#attributes .hint').allTextContents();
+  assert.ok(hints.length > 3 && hints.every((h) => !h.includes('`')), 'no backtick shows in the hints');
+  assert.ok((await page.locator('#attributes .hint code').count()) >= 1, 'code spans are <code>');
   // While the preview loads, the snippet offers the widget's usual height (widgets.json), not the
   // loading page's height.
   const usual = widgets.find((w) => w.tag === 'occlusion-map').height;

@@ -3,7 +3,7 @@
 // serious or critical violation in it; every docs page renders, with its formulas as MathML.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { root } from '../scripts/lib.mjs';
@@ -125,3 +125,49 @@ for (const e of entries.filter((x) => x.type === 'docs')) {
     assert.deepEqual(errors, []);
   });
 }
+
+// Every description from the manifests reads as written on the docs pages: no `*` lost to italics,
+// no `_` to emphasis, no sign escaped twice; code spans show as code, without their backticks.
+const manifests = Object.fromEntries(
+  readdirSync(join(root, 'packages'))
+    .filter((p) => existsSync(join(root, 'packages', p, 'custom-elements.json')))
+    .flatMap((p) => JSON.parse(readFileSync(join(root, 'packages', p, 'custom-elements.json'), 'utf8')).modules.flatMap((m) => m.declarations ?? []))
+    .filter((d) => d.tagName)
+    .map((d) => [d.tagName, d]),
+);
+const flat = (s) => s.replace(/`/g, '').replace(/\s+/g, ' ').trim();
+
+for (const e of entries.filter((x) => x.type === 'docs' && x.tags?.includes('autodocs'))) {
+  const src = readFileSync(join(root, e.importPath), 'utf8');
+  const tag = /component:\s*'([\w-]+)'/.exec(src)?.[1];
+  if (!tag || !manifests[tag]) continue;
+  test(`docs page ${e.id}: every description of <${tag}> reads as written`, async () => {
+    const decl = manifests[tag];
+    const texts = [decl.description, ...(decl.attributes ?? []).map((a) => a.description)].filter(Boolean);
+    assert.ok(texts.length > 3);
+    const errors = await visit(new URL(`iframe.html?id=${e.id}&viewMode=docs`, base).href, async (page) => {
+      await page.waitForSelector('#storybook-docs h1', { timeout: 90000 });
+      await page.waitForSelector('#storybook-docs table', { timeout: 90000 });
+      const shown = flat(await page.locator('#storybook-docs').innerText());
+      const missing = texts.filter((t) => !shown.includes(flat(t)));
+      assert.deepEqual(missing, [], `descriptions not shown as written on ${e.id}`);
+      assert.doesNotMatch(shown, /\\[*_<>[\]#|~!]/, 'no escaping backslash shows');
+      // A formula written in `code` is code on the page.
+      const code = (decl.description.match(/`([^`]+)`/g) ?? []).map((c) => c.slice(1, -1));
+      const codes = await page.locator('#storybook-docs code').allInnerTexts();
+      for (const c of code) assert.ok(codes.includes(c), `\`${c}\` is shown as code`);
+    });
+    assert.deepEqual(errors, []);
+  });
+}
+
+test('the welcome page lists every widget in widgets.json', async () => {
+  const { readWidgets } = await import('../scripts/widgets.mjs');
+  const welcome = entries.find((e) => e.type === 'docs' && /welcome/i.test(e.id));
+  const errors = await visit(new URL(`iframe.html?id=${welcome.id}&viewMode=docs`, base).href, async (page) => {
+    await page.waitForSelector('#storybook-docs table', { timeout: 30000 });
+    const codes = await page.locator('#storybook-docs table code').allInnerTexts();
+    for (const w of readWidgets()) assert.ok(codes.includes(`<${w.tag}>`), `<${w.tag}> on the welcome page`);
+  });
+  assert.deepEqual(errors, []);
+});

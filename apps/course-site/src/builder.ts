@@ -54,6 +54,16 @@ export function fieldsOf(manifest: Manifest, tag: string): { summary: string; fi
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+/** A manifest description as written: its `code spans` (formulas, values) become <code>. */
+function withCode(text: string): Node[] {
+  return text.split(/`([^`]*)`/).map((part, i) => {
+    if (!(i % 2)) return document.createTextNode(part);
+    const code = document.createElement('code');
+    code.textContent = part;
+    return code;
+  });
+}
 const widgetSelect = $<HTMLSelectElement>('widget');
 const fieldset = $<HTMLFieldSetElement>('attributes');
 const preview = $<HTMLIFrameElement>('preview');
@@ -83,7 +93,7 @@ function setHeightStatus(): void {
 function renderFields(): void {
   const w = WIDGETS.find((x) => x.tag === widgetSelect.value)!;
   const { summary, fields } = fieldsOf(w.manifest, w.tag);
-  $('widget-summary').textContent = `<${w.tag}>${summary ? `: ${summary}` : ''}`;
+  $('widget-summary').replaceChildren(...withCode(`\`<${w.tag}>\`${summary ? `: ${summary}` : ''}`));
   if (heightSource !== 'typed') {
     heightSource = 'default';
     heightInput.value = String(w.height);
@@ -120,7 +130,7 @@ function renderFields(): void {
       const hint = document.createElement('span');
       hint.className = 'hint';
       hint.id = `${id}-hint`;
-      hint.textContent = description;
+      hint.append(...withCode(description));
       input.setAttribute('aria-describedby', hint.id);
       label.append(hint);
     }
