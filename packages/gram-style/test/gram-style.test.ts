@@ -1,0 +1,166 @@
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { ready, tf } from '@convlab/tensor';
+import '../src/index.js';
+import type { GramStyle, GramStepDetail, GramDoneDetail } from '../src/index.js';
+
+// A layers model with exactly VGG19's layer names and a few channels per layer (made by
+// packages/models/train/make-style-fixture.mjs), so that these tests run fast on any backend.
+const VGG19_NAMES = new URL('./fixtures/vgg19-names/model.json', import.meta.url).href;
+
+const root = (el: GramStyle) => el.shadowRoot!;
+const noticeText = (el: GramStyle) =>
+  [...root(el).querySelectorAll('convlab-notice')].map((n) => n.shadowRoot!.textContent!.replace(/\s+/g, ' ').trim()).join(' ').trim();
+const statusOf = (el: GramStyle) => root(el).querySelector('convlab-status')!;
+const isReady = (el: GramStyle) => !!(el as unknown as { st?: unknown }).st && statusOf(el).getAttribute('state') === 'ready';
+
+async function readyElement(t: ReturnType<typeof html>): Promise<GramStyle> {
+  const el = await fixture<GramStyle>(t);
+  await waitUntil(() => isReady(el) || statusOf(el).getAttribute('state') === 'error', 'the widget did not get ready', { timeout: 60000 });
+  return el;
+}
+
+const fixtureEl = () =>
+  readyElement(html`<gram-style encoder-url=${VGG19_NAMES} encoder-preprocess="centered" steps="3" size="128" content="coffee" style-image="waves" content-layer="block2_conv2" style-layers="block1_conv1,block2_conv1,block3_conv1"></gram-style>`);
+
+describe('<gram-style>', () => {
+  before(async () => {
+    const info = await ready();
+    expect(tf.getBackend()).to.equal(info.name);
+  });
+
+  it('renders with the default random encoder: images, controls, VGG19 layer names; axe finds nothing', async () => {
+    const el = await readyElement(html`<gram-style></gram-style>`);
+    expect(statusOf(el).getAttribute('state')).to.equal('ready');
+    const boxes = [...root(el).querySelectorAll('fieldset input[type=checkbox]')] as HTMLInputElement[];
+    expect(boxes.length).to.equal(10); // 5 blocks x 2 convolutions
+    expect(boxes.filter((b) => b.checked).length).to.equal(5); // block1_conv1 ... block5_conv1
+    const canvases = root(el).querySelectorAll('convlab-tensor-canvas');
+    expect(canvases.length).to.be.at.least(9);
+    expect(root(el).querySelector('button.primary')!.textContent!.trim()).to.equal('Run');
+    await expect(el).to.be.accessible();
+    el.remove();
+  });
+
+  it('runs steps on a model at encoder-url (VGG19 layer names): one step event per step, then one done', async () => {
+    const el = await fixtureEl();
+    expect(statusOf(el).getAttribute('state'), statusOf(el).getAttribute('message') ?? '').to.equal('ready');
+    const steps: GramStepDetail[] = [];
+    let dones = 0;
+    el.addEventListener('step', (e) => steps.push(e.detail));
+    el.addEventListener('done', () => dones++);
+    const done = oneEvent(el, 'done') as Promise<CustomEvent<GramDoneDetail>>;
+    (root(el).querySelector('button.primary') as HTMLButtonElement).click();
+    const d = (await done).detail;
+    expect(steps.map((s) => s.step)).to.deep.equal([1, 2, 3]);
+    expect(steps[0].style).to.have.length(3);
+    expect(steps[0].ms).to.be.above(0);
+    expect(steps[0].optimizer).to.equal('adam');
+    expect(d.steps).to.equal(3);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(dones).to.equal(1);
+    expect(root(el).querySelector('.readout')!.textContent).to.match(/Step 3 of 3 · \d+ ms per step/);
+    el.remove();
+  });
+
+  it('clamps and defaults bad settings with a quiet notice, and keeps working', async () => {
+    const el = await readyElement(
+      html`<gram-style encoder-url=${VGG19_NAMES} size="5000" steps="0" optimizer="sgd" start="middle" style-layers="block1_conv1,nope" content-layer="fc7"></gram-style>`,
+    );
+    const t = noticeText(el);
+    expect(t).to.contain('size=5000 is above the maximum 512: using 512.');
+    expect(t).to.contain('steps=0 is below the minimum 1: using 1.');
+    expect(t).to.contain('optimizer="sgd" is not one of adam, lbfgs: using adam.');
+    expect(t).to.contain('start="middle" is not one of content, style, noise: using content.');
+    expect(t).to.contain('"nope" is not a layer of this encoder');
+    expect(t).to.contain('content-layer="fc7" is not a layer of this encoder: using block4_conv2.');
+    expect(root(el).querySelector('convlab-notice')!.getAttribute('kind')).to.equal('settings');
+    expect(statusOf(el).getAttribute('state')).to.equal('ready');
+    el.remove();
+  });
+
+  it('a content name that is neither a sample nor a URL, an image that fails, an encoder that cannot load: clear errors', async () => {
+    const a = await readyElement(html`<gram-style encoder-url=${VGG19_NAMES} content="nothing-here"></gram-style>`);
+    const alert = root(a).querySelector('.error[role=alert]');
+    expect(alert, 'an alert next to the content picker').to.exist;
+    expect(alert!.textContent).to.contain('content="nothing-here" is neither a sample');
+    a.content = 'coffee';
+    await waitUntil(() => isReady(a) && !root(a).querySelector('.error[role=alert]'), 'recovers', { timeout: 60000 });
+    a.remove();
+
+    // A URL that answers, but with JSON, not an image.
+    const b = await readyElement(html`<gram-style encoder-url=${VGG19_NAMES} style-image=${VGG19_NAMES}></gram-style>`);
+    expect(statusOf(b).getAttribute('state')).to.equal('error');
+    expect(root(b).querySelector('.error[role=alert]')!.textContent).to.match(/image/i);
+    b.remove();
+
+    const c = await readyElement(html`<gram-style encoder-url="./fixtures/missing/model.json"></gram-style>`);
+    expect(statusOf(c).getAttribute('state')).to.equal('error');
+    expect(statusOf(c).getAttribute('message')).to.match(/answered 404/);
+    c.remove();
+
+    const d = await readyElement(html`<gram-style encoder="trained"></gram-style>`);
+    expect(noticeText(d)).to.contain('no trained RGB encoder ships with ConvLab yet');
+    expect(statusOf(d).getAttribute('state')).to.equal('ready');
+    d.remove();
+  });
+
+  it('attributes reflect, and weight changes apply to the next step', async () => {
+    const el = await fixtureEl();
+    el.optimizer = 'lbfgs';
+    el.size = 128;
+    await el.updateComplete;
+    expect(el.getAttribute('optimizer')).to.equal('lbfgs');
+    expect(el.getAttribute('size')).to.equal('128');
+    const first = oneEvent(el, 'step') as Promise<CustomEvent<GramStepDetail>>;
+    el.run();
+    expect((await first).detail.optimizer).to.equal('lbfgs');
+    await oneEvent(el, 'done');
+    el.remove();
+  });
+
+  it('clicking a feature-map position shows its outer product and the partial sum', async () => {
+    const el = await fixtureEl();
+    await waitUntil(() => !!(el as unknown as { view: Record<string, unknown> }).view.fmap, 'feature map shown', { timeout: 30000 });
+    const fmap = [...root(el).querySelectorAll('convlab-tensor-canvas')].find((c) => c.hasAttribute('interactive'))!;
+    fmap.dispatchEvent(new CustomEvent('cell-activate', { detail: { row: 1, col: 2 } }));
+    await waitUntil(() => !!(el as unknown as { view: Record<string, unknown> }).view.outer, 'outer product shown', { timeout: 30000 });
+    const view = (el as unknown as { view: Record<string, tf.Tensor> }).view;
+    expect(view.outer.shape).to.deep.equal([4, 4]); // block1_conv1 of the fixture has 4 channels
+    expect(root(el).textContent).to.contain('(1, 2)');
+    el.remove();
+  });
+
+  it('tensors return to the baseline after 200 interactions and after removal mid-run', async () => {
+    await new Promise((r) => setTimeout(r, 1500)); // earlier tests' elements free their tensors after their last paint
+    const base = tf.memory().numTensors;
+    const el = await fixtureEl();
+    for (let i = 0; i < 200; i++) {
+      el.styleWeight = 10 ** (2 + (i % 5));
+      el.contentWeight = 1 + (i % 3);
+      await el.updateComplete;
+    }
+    el.steps = 50;
+    await el.updateComplete;
+    el.run();
+    await oneEvent(el, 'step');
+    el.remove(); // mid-run
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(tf.memory().numTensors).to.equal(base);
+  });
+
+  it('the GPU path: steps on webgl', async () => {
+    await tf.setBackend('webgl');
+    try {
+      expect(tf.getBackend()).to.equal('webgl');
+      const el = await fixtureEl();
+      el.steps = 1;
+      const s = oneEvent(el, 'step') as Promise<CustomEvent<GramStepDetail>>;
+      el.run();
+      expect((await s).detail.total).to.be.above(0);
+      expect(tf.getBackend()).to.equal('webgl');
+      el.remove();
+    } finally {
+      await tf.setBackend((await ready()).name);
+    }
+  });
+});
