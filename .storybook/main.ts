@@ -2,6 +2,7 @@ import type { StorybookConfig } from '@storybook/web-components-vite';
 import remarkMath from 'remark-math';
 import remarkGfm from 'remark-gfm';
 import rehypeKatex from 'rehype-katex';
+import { rehypeMathInCode } from './math-in-code';
 
 const config: StorybookConfig = {
   framework: '@storybook/web-components-vite',
@@ -10,7 +11,12 @@ const config: StorybookConfig = {
     {
       // Formulas in the docs pages ($…$ and $$…$$) are rendered with KaTeX as MathML; tables are GitHub-flavoured Markdown.
       name: '@storybook/addon-docs',
-      options: { mdxPluginOptions: { mdxCompileOptions: { remarkPlugins: [remarkGfm, remarkMath], rehypePlugins: [[rehypeKatex, { output: 'mathml' }]] } } },
+      // Formulas whose braces hold a backslash go in `$…$` inline code or a ```math fence (math-in-code.ts).
+      options: {
+        mdxPluginOptions: {
+          mdxCompileOptions: { remarkPlugins: [remarkGfm, remarkMath], rehypePlugins: [rehypeMathInCode, [rehypeKatex, { output: 'mathml' }]] },
+        },
+      },
     },
     '@storybook/addon-a11y',
   ],

@@ -171,3 +171,23 @@ test('the welcome page lists every widget in widgets.json', async () => {
   });
   assert.deepEqual(errors, []);
 });
+
+test('formulas written as `$…$` inline code or in a math fence render as MathML (docs/writing-docs.mdx)', async () => {
+  const page = entries.find((e) => e.type === 'docs' && e.importPath.endsWith('writing-docs.mdx'));
+  assert.ok(page, 'the page is in the index');
+  const errors = await visit(new URL(`iframe.html?id=${page.id}&viewMode=docs`, base).href, async (p) => {
+    await p.waitForSelector('#storybook-docs math', { timeout: 90000 });
+    const found = await p.evaluate(() => {
+      const docs = document.querySelector('#storybook-docs');
+      return {
+        block: docs.querySelectorAll('math[display="block"]').length,
+        inline: [...docs.querySelectorAll('math:not([display="block"])')].map((m) => m.querySelector('annotation')?.textContent ?? ''),
+        rawCode: [...docs.querySelectorAll('code')].map((c) => c.textContent).filter((t) => /^\$.*\$$/.test(t) || /\\frac/.test(t)),
+      };
+    });
+    assert.ok(found.block >= 1, 'the math fence is displayed math');
+    assert.ok(found.inline.some((t) => t.includes('\\frac{\\partial L}{\\partial x}')), `inline code between dollars is a formula (${found.inline.join(' | ')})`);
+    assert.deepEqual(found.rawCode, [], 'no formula left as code');
+  });
+  assert.deepEqual(errors, []);
+});
