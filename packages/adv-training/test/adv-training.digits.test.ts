@@ -2,19 +2,8 @@ import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { ready, tf, loadModel } from '@convlab/tensor';
 import '@convlab/models';
 import '../src/index.js';
+import { frames, collect } from './helpers.js';
 import type { AdvTraining, CurveCompleteDetail } from '../src/index.js';
-
-const frames = (n: number) => new Promise<void>((r) => {
-  const tick = (k: number) => (k <= 0 ? r() : requestAnimationFrame(() => tick(k - 1)));
-  tick(n);
-});
-
-function collect(el: HTMLElement, type: string): unknown[] {
-  const got: unknown[] = [];
-  el.addEventListener(type, (e) => got.push((e as CustomEvent).detail));
-  return got;
-}
-
 
 describe('<adv-training> digits mode', () => {
   it('measures both models against eps, attacks one sample on both, and frees its tensors', async () => {

@@ -1,18 +1,8 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { ready, tf } from '@convlab/tensor';
 import '../src/index.js';
+import { frames, collect } from './helpers.js';
 import type { AdvTraining, EpochDetail, CurveCompleteDetail } from '../src/index.js';
-
-const frames = (n: number) => new Promise<void>((r) => {
-  const tick = (k: number) => (k <= 0 ? r() : requestAnimationFrame(() => tick(k - 1)));
-  tick(n);
-});
-
-function collect(el: HTMLElement, type: string): unknown[] {
-  const got: unknown[] = [];
-  el.addEventListener(type, (e) => got.push((e as CustomEvent).detail));
-  return got;
-}
 
 const notices = (el: AdvTraining) =>
   Array.from(el.shadowRoot!.querySelectorAll('convlab-notice'))

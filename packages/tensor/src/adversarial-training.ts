@@ -18,20 +18,17 @@
  */
 import { tf, type Tensor2D, type Tensor4D } from './tf.js';
 import { fgsm, iterativeFgsm, gradientSign, fgsmStep, type Classifier } from './adversarial.js';
+import { mulberry32 } from './style.js';
 
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness
 
-/** A seeded uniform generator in [0, 1) (mulberry32): the same seed gives the same sequence everywhere. */
+/**
+ * A seeded uniform generator in [0, 1): style.ts's mulberry32 on the seed mixed with the golden-ratio
+ * constant (so that seed 0 does not start from state 0). The same seed gives the same sequence everywhere.
+ */
 export function seededRandom(seed: number): () => number {
-  let a = (Math.floor(seed) >>> 0) ^ 0x9e3779b9;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32((Math.floor(seed) >>> 0) ^ 0x9e3779b9);
 }
 
 /** A standard normal draw from a uniform generator (Box-Muller). */
