@@ -509,7 +509,10 @@ export function noiseImage(h: number, w: number, seed = 1): Tensor4D {
  * `st.image` ([1, H, W, 3]; kept in [0, 1]). Call `dispose()` when done.
  */
 export class StyleTransfer {
+  /** The current image clipped to [0, 1] (for display and export; replaced at every step). */
   image: Tensor4D;
+  /** The optimised tensor: Adam keeps it in [0, 1]; L-BFGS runs unbounded. */
+  private x: Tensor4D;
   readonly targets: StyleTargets;
   private opts: Required<Omit<StyleTransferOptions, 'layerWeights' | 'pause'>> & Pick<StyleTransferOptions, 'layerWeights' | 'pause'>;
   private adam?: AdamState;
@@ -535,7 +538,8 @@ export class StyleTransfer {
       const fc = encode(encoder, content, [opts.contentLayer]);
       return { grams, contentLayer: opts.contentLayer, content: fc[opts.contentLayer] };
     });
-    this.image = this.startImage();
+    this.x = this.startImage();
+    this.image = tf.tidy(() => tf.clipByValue(this.x, 0, 1));
     this.makeLoss();
   }
 
@@ -610,8 +614,9 @@ export class StyleTransfer {
   /** Back to the starting image and step 0. */
   reset(start?: StyleStart | Tensor4D): void {
     if (start) this.opts.start = start;
-    this.image.dispose();
-    this.image = this.startImage();
+    tf.dispose([this.image, this.x]);
+    this.x = this.startImage();
+    this.image = tf.tidy(() => tf.clipByValue(this.x, 0, 1));
     this.resetOptimizer();
     this.dropCarry();
     this.steps = 0;
@@ -619,15 +624,17 @@ export class StyleTransfer {
 
   /** One optimiser step. The losses reported are those at the image the step started from. */
   async step(): Promise<StyleStepResult> {
-    const start = this.image;
+    const start = this.x;
     let total: number;
     let evaluations = 1;
     this.evals = [];
     try {
       if (this.opts.optimizer === 'lbfgs') {
-        this.lbfgs ??= new Lbfgs({ history: this.opts.history, clip: [0, 1] });
+        // Unbounded, as Gatys et al. ran it: clipping inside L-BFGS bends its steps and stalls the line
+        // search. The image shown (st.image) is the optimised tensor clipped to [0, 1].
+        this.lbfgs ??= new Lbfgs({ history: this.opts.history });
         const r: { x: Tensor; info: LbfgsStep } = await this.lbfgs.step(this.lossFn, start);
-        this.image = r.x as Tensor4D;
+        this.x = r.x as Tensor4D;
         total = r.info.value;
         evaluations = r.info.evaluations;
       } else {
@@ -638,7 +645,7 @@ export class StyleTransfer {
         grad.dispose();
         disposeAdam(this.adam);
         this.adam = state;
-        this.image = tf.tidy(() => tf.clipByValue(x, 0, 1) as Tensor4D);
+        this.x = tf.tidy(() => tf.clipByValue(x, 0, 1) as Tensor4D);
         x.dispose();
       }
     } catch (e) {
@@ -655,6 +662,8 @@ export class StyleTransfer {
     this.carry = last;
     this.evals = [];
     start.dispose();
+    this.image.dispose();
+    this.image = tf.tidy(() => tf.clipByValue(this.x, 0, 1));
     this.steps++;
     return { step: this.steps, total, content: parts[0] ?? NaN, style: parts.slice(1), evaluations };
   }
@@ -674,7 +683,7 @@ export class StyleTransfer {
 
   dispose(): void {
     this.resetOptimizer();
-    tf.dispose([this.image, this.targets.content, ...Object.values(this.targets.grams)]);
+    tf.dispose([this.image, this.x, this.targets.content, ...Object.values(this.targets.grams)]);
     this.dropCarry();
   }
 }
