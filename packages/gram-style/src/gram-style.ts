@@ -500,14 +500,14 @@ export class GramStyle extends ConvLabElement {
   }
 
   /** Reconstructs the photo from noise with the content loss alone, at an early and at a deep layer. */
-  async compareContentLayers(steps = 40): Promise<void> {
+  async compareContentLayers(steps = 25): Promise<void> {
     if (!this.enc || !this.contentT || this.compare.running) return;
     this.pause();
     const names = encoderLayerNames(this.enc, ['conv']);
     const early = names.includes('block1_conv2') ? 'block1_conv2' : names[1] ?? names[0];
     const deep = names.includes('block4_conv2') ? 'block4_conv2' : names[Math.max(0, names.length - 2)];
     this.compare = { running: true, early, deep, step: 0, of: 2 * steps };
-    const size = Math.min(128, this.contentT.shape[1]);
+    const size = Math.min(64, this.contentT.shape[1]); // small: 2 x 25 L-BFGS steps within a minute on WASM
     const photo = tf.image.resizeBilinear(this.contentT, [size, size], true) as Tensor4D;
     try {
       for (const [key, layer] of [['early', early], ['deep', deep]] as const) {
