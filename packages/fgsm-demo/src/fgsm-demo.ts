@@ -13,7 +13,7 @@ import {
   type ImageSource,
 } from '@convlab/tensor';
 import { samplesFor } from '@convlab/models';
-import { ConvLabElement, ModelSource, widgetControlStyles, INVERTED_NOTE } from '@convlab/kit';
+import { ConvLabElement, ModelSource, widgetControlStyles, sampleConverter } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import { fgsmDemoStyles } from './fgsm-demo.styles.js';
 
@@ -64,22 +64,26 @@ export class FgsmDemo extends ConvLabElement {
   /** URL of a JSON file with metadata for a hosted model (labels, inputRange, …). */
   @property({ attribute: 'model-meta' }) modelMeta = '';
 
-  /** Index of the bundled sample image to start from (0-99: ten per class). */
-  @property({ type: Number, reflect: true }) sample = 0;
+  /**
+   * The bundled sample to start from: its index (0-99, ten per class in class order: 30-39 are
+   * threes) or `label:<class>` for the first sample of a class, by index or name (`label:3`,
+   * `label:sneaker`). Out of range or unknown: clamped or sample 0, with a notice.
+   */
+  @property({ reflect: true, converter: sampleConverter }) sample: number | string = 0;
 
   /** URL of an image to start from instead of a bundled sample. */
   @property() src = '';
 
-  /** Size of the step, 0..1 (clamped, with a console warning, when outside). */
+  /** Size of the step, 0..1 (outside or not a number: clamped or 0.1, with a notice in the widget). */
   @property({ type: Number, reflect: true }) epsilon = 0.1;
 
   /** 'untargeted' (move away from the true class), 'targeted' (toward `target`) or 'iterative' (PGD). */
   @property({ reflect: true }) mode: FgsmMode = 'untargeted';
 
-  /** Target class index for the targeted mode. */
+  /** Target class index for the targeted mode (0 to classes - 1; outside: clamped, with a notice). */
   @property({ type: Number, reflect: true }) target = 0;
 
-  /** Number of steps in the iterative mode. */
+  /** Number of steps in the iterative mode, 1..100 (outside: clamped, with a notice). */
   @property({ type: Number, reflect: true }) steps = 10;
 
   /** Which controls show: a comma-separated list of source, epsilon, mode, target, steps, find; or 'all' / 'none'. */
@@ -93,7 +97,7 @@ export class FgsmDemo extends ConvLabElement {
     samplesFor,
     onModel: (m) => {
       this.directionKey = '';
-      this.target = clamp(Math.round(this.target), 0, m.numClasses - 1);
+      this.target = this.source.settings.number('target', { min: 0, max: m.numClasses - 1, default: 0, integer: true });
     },
   });
 
@@ -126,25 +130,13 @@ export class FgsmDemo extends ConvLabElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('epsilon')) {
-      const e = Number(this.epsilon);
-      const fixed = Number.isFinite(e) ? clamp(e, 0, 1) : 0.1;
-      if (fixed !== this.epsilon) {
-        console.warn(`<fgsm-demo>: epsilon ${this.epsilon} is outside [0, 1]; using ${fixed}.`);
-        this.epsilon = fixed;
-      }
-    }
-    if (changed.has('steps')) {
-      const s = Math.round(Number(this.steps));
-      const fixed = Number.isFinite(s) ? clamp(s, 1, 100) : 10;
-      if (fixed !== this.steps) {
-        console.warn(`<fgsm-demo>: steps ${this.steps} is outside 1..100; using ${fixed}.`);
-        this.steps = fixed;
-      }
-    }
-    if (changed.has('mode') && !['untargeted', 'targeted', 'iterative'].includes(this.mode)) {
-      console.warn(`<fgsm-demo>: unknown mode '${this.mode}'; using 'untargeted'.`);
-      this.mode = 'untargeted';
+    // Bad settings are clamped or defaulted, with a notice in the widget (the kit's rule).
+    const settings = this.source.settings;
+    if (changed.has('epsilon')) this.epsilon = settings.number('epsilon', { min: 0, max: 1, default: 0.1 });
+    if (changed.has('steps')) this.steps = settings.number('steps', { min: 1, max: 100, default: 10, integer: true });
+    if (changed.has('mode')) this.mode = settings.choice('mode', ['untargeted', 'targeted', 'iterative'] as const, 'untargeted');
+    if (changed.has('target') && this.loaded) {
+      this.target = settings.number('target', { min: 0, max: this.loaded.numClasses - 1, default: 0, integer: true });
     }
     // A found epsilon belongs to the mode and target it was found for.
     if (this.hasUpdated && (changed.has('mode') || changed.has('target') || changed.has('steps'))) this.flipNote = '';
@@ -165,11 +157,12 @@ export class FgsmDemo extends ConvLabElement {
     this.source.set({ status: 'running', message: '' });
     try {
       const { x, inverted } = await prepareInput(m, source);
-      this.source.notice = inverted ? INVERTED_NOTE : '';
       if (token !== this.inputToken) {
         x.dispose();
         return;
       }
+      // The inverted remark, or for a reader's own image how the model sees it and what it was trained on.
+      await this.source.describeInput(x, inverted);
       const probs = tf.tidy(() => tf.softmax(m.logits(x)));
       const p = Array.from(await probs.data());
       probs.dispose();

@@ -1,18 +1,22 @@
 import { html, css, nothing, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { linearFgsm, formatSum, type LinearFgsmResult } from '@convlab/tensor';
-import { ConvLabElement } from '@convlab/kit';
+import { ConvLabElement, SettingsNotices } from '@convlab/kit';
 import '@convlab/kit/define.js';
 
 const SLIDE_X = [1, -2, -2, 3, -1, 2, -2, -3];
 const SLIDE_W = [2, -1, -1, -1, 2, -1, -1, 1];
 
-function parseList(s: string, fallback: number[]): number[] {
-  const v = s
+/** A comma- (or space-) separated list of numbers; undefined when empty or any entry is not a finite number. */
+function parseNumbers(s: string): number[] | undefined {
+  const v = String(s ?? '')
     .split(/[\s,;]+/)
     .filter(Boolean)
     .map(Number);
-  return v.length && v.every(Number.isFinite) ? v : fallback;
+  return v.length && v.every(Number.isFinite) ? v : undefined;
+}
+function parseList(s: string, fallback: number[]): number[] {
+  return parseNumbers(s) ?? fallback;
 }
 const fmt = (v: number) => String(Number.parseFloat(v.toFixed(4)));
 
@@ -23,10 +27,10 @@ export interface LinearChangeDetail {
 }
 
 /**
- * The course's worked FGSM example on logistic regression, P(y = 1 | x) = sigma(w . x + b):
- * moving each x_i by eps in the direction of sign(w_i) raises w . x by eps * ||w||_1. The table
- * shows x, w and x' for the chosen eps, the sums written out term by term as the slide writes
- * them, and sigma of each. The student can edit x, w, b and eps.
+ * The course's worked FGSM example on logistic regression, `P(y = 1 | x) = sigma(w . x + b)`:
+ * moving each `x_i` by `eps` in the direction of `sign(w_i)` raises `w . x` by `eps * ||w||_1`. The
+ * table shows `x`, `w` and `x'` for the chosen `eps`, the sums written out term by term as the slide
+ * writes them, and sigma of each. The student can edit x, w, b and eps.
  *
  * @summary FGSM on logistic regression, worked term by term.
  * @tagname fgsm-linear
@@ -85,16 +89,16 @@ export class FgsmLinear extends ConvLabElement {
     `,
   ];
 
-  /** The input x, comma-separated (default: the slide's 1, -2, -2, 3, -1, 2, -2, -3). */
+  /** The input x, comma-separated (default: the slide's 1, -2, -2, 3, -1, 2, -2, -3; not a list of numbers: the slide's, with a notice). */
   @property() x = SLIDE_X.join(', ');
 
   /** The weights w, comma-separated (default: the slide's 2, -1, -1, -1, 2, -1, -1, 1). */
   @property() w = SLIDE_W.join(', ');
 
-  /** The bias b. */
+  /** The bias b (not a number: 0, with a notice). */
   @property({ type: Number }) b = 0;
 
-  /** The step eps (0..1). */
+  /** The step eps, 0..1 (outside or not a number: clamped or 0.1, with a notice in the widget). */
   @property({ type: Number, reflect: true }) epsilon = 0.1;
 
   /** Allow editing x, w and b in the table (the default); `editable="false"` locks it. */
@@ -110,15 +114,16 @@ export class FgsmLinear extends ConvLabElement {
 
   private result?: LinearFgsmResult;
   private error = '';
+  /** Settings that were clamped or defaulted, shown as a quiet notice (the kit's rule). */
+  private readonly settings = new SettingsNotices(this);
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('epsilon')) {
-      const e = Number(this.epsilon);
-      const fixed = Number.isFinite(e) ? Math.min(1, Math.max(0, e)) : 0.1;
-      if (fixed !== this.epsilon) {
-        console.warn(`<fgsm-linear>: epsilon ${this.epsilon} is outside [0, 1]; using ${fixed}.`);
-        this.epsilon = fixed;
-      }
+    if (changed.has('epsilon')) this.epsilon = this.settings.number('epsilon', { min: 0, max: 1, default: 0.1 });
+    if (changed.has('b')) this.b = this.settings.number('b', { default: 0 });
+    for (const [k, slide] of [['x', SLIDE_X], ['w', SLIDE_W]] as const) {
+      if (!changed.has(k)) continue;
+      const ok = parseNumbers(this[k]) !== undefined;
+      this.settings.set(k, ok ? undefined : `${k}="${this[k]}" is not a list of numbers: using the slide's ${slide.join(', ')}.`);
     }
     const xs = parseList(this.x, SLIDE_X);
     const ws = parseList(this.w, SLIDE_W);
@@ -158,13 +163,14 @@ export class FgsmLinear extends ConvLabElement {
   }
 
   protected override render() {
-    if (!this.result) return html`<p role="alert">${this.error}</p>`;
+    if (!this.result) return html`${this.settings.render()}<p role="alert">${this.error}</p>`;
     const r = this.result;
     const n = r.direction.length;
     const b = Number(this.b) || 0;
     const bias = b ? (b > 0 ? `+${fmt(b)}` : fmt(b)) : '';
     const w = r.original.products.map((p, i) => (r.original.x[i] === 0 ? 0 : p / r.original.x[i]));
     return html`
+      ${this.settings.render()}
       <div class="scroll">
         <table>
           <caption class="visually-hidden">

@@ -239,12 +239,12 @@ describe('<fgsm-demo> on the auto backend', () => {
     await el.setInput(c);
     const d = ((await next) as CustomEvent<PredictionChangeDetail>).detail;
     expect(d.clean.label).to.equal('1');
-    expect(el.shadowRoot!.querySelector('.notice')!.textContent).to.match(/inverted/);
+    expect(el.shadowRoot!.querySelector('convlab-notice.input-notice')!.shadowRoot!.textContent).to.match(/inverted/);
     // A bundled sample (light on dark) is not inverted, and the notice goes.
     el.sample = 5;
     await oneEvent(el, 'prediction-change');
     await el.updateComplete;
-    expect(el.shadowRoot!.querySelector('.notice')).to.equal(null);
+    expect(el.shadowRoot!.querySelector('convlab-notice.input-notice')).to.equal(null);
   });
 
   it('returns to its tensor baseline after 200 slider moves', async () => {
@@ -277,20 +277,50 @@ describe('<fgsm-demo> on the auto backend', () => {
     expect(el.shadowRoot!.querySelector('.readout')!.textContent).to.match(/of 150528/);
   });
 
-  it('clamps an out-of-range epsilon with a console warning', async () => {
-    const warned: string[] = [];
-    const orig = console.warn;
-    console.warn = (...m: unknown[]) => warned.push(m.join(' '));
-    try {
-      const el = await fixture<FgsmDemo>(html`<fgsm-demo epsilon="2"></fgsm-demo>`);
-      expect(el.epsilon).to.equal(1);
-      el.epsilon = -0.5;
-      await el.updateComplete;
-      expect(el.epsilon).to.equal(0);
-      expect(warned.join('\n')).to.match(/epsilon 2 is outside \[0, 1\]; using 1/);
-    } finally {
-      console.warn = orig;
-    }
+  it('clamps or defaults bad settings with a quiet notice in the widget (epsilon=5, epsilon=abc, sample=999, target=42, steps, mode)', async () => {
+    const notice = (el: FgsmDemo) =>
+      [...el.shadowRoot!.querySelectorAll('convlab-notice')].map((n) => n.shadowRoot!.textContent!.replace(/\s+/g, ' ')).join(' ');
+    const el = await fixture<FgsmDemo>(html`<fgsm-demo epsilon="5" sample="999" mode="targeted" target="42" steps="0"></fgsm-demo>`);
+    expect(el.epsilon).to.equal(1);
+    const d = await loaded(el);
+    expect(d.clean.index, 'sample 99 (the last nine)').to.equal(9);
+    expect(el.target).to.equal(9);
+    await el.updateComplete;
+    const t = notice(el);
+    expect(t).to.include('epsilon=5 is above the maximum 1: using 1.');
+    expect(t).to.include('sample=999 is above the maximum 99: using 99.');
+    expect(t).to.include('target=42 is above the maximum 9: using 9.');
+    expect(t).to.include('steps=0 is below the minimum 1: using 1.');
+    expect(el.shadowRoot!.querySelector('convlab-status')!.shadowRoot!.querySelector('[role="alert"]'), 'no alert for a setting').to.equal(null);
+    el.setAttribute('epsilon', 'abc');
+    el.setAttribute('mode', 'fast');
+    await el.updateComplete;
+    expect(el.epsilon).to.equal(0.1);
+    expect(el.mode).to.equal('untargeted');
+    expect(notice(el)).to.include('epsilon="abc" is not a number: using the default 0.1.');
+    expect(notice(el)).to.include('mode="fast" is not one of untargeted, targeted, iterative: using untargeted.');
+    dragEpsilon(el, 0.2);
+    await el.updateComplete;
+    expect(el.epsilon).to.equal(0.2);
+    expect(notice(el), 'a value the reader chose clears its notice').to.not.include('epsilon');
+  });
+
+  it('starts from sample="label:7" (the first seven, sample 70)', async () => {
+    const el = await fixture<FgsmDemo>(html`<fgsm-demo sample="label:7"></fgsm-demo>`);
+    const d = await loaded(el);
+    expect(d.clean.index).to.equal(7);
+    expect(el.shadowRoot!.querySelector('figcaption')!.textContent).to.match(/true: 7/);
+    const same = await fixture<FgsmDemo>(html`<fgsm-demo sample="70"></fgsm-demo>`);
+    const d2 = await loaded(same);
+    expect(d2.clean.confidence).to.equal(d.clean.confidence);
+  });
+
+  it('a model-url attribute is an error that says so: the default model does not run in its place', async () => {
+    const el = await fixture<FgsmDemo>(html`<fgsm-demo model-url="/nope/model.json"></fgsm-demo>`);
+    await waitUntil(() => el.shadowRoot!.querySelector('convlab-status')?.shadowRoot?.querySelector('[role="alert"]'), 'alert shows', { timeout: 20000 });
+    const alert = el.shadowRoot!.querySelector('convlab-status')!.shadowRoot!.querySelector('[role="alert"]')!;
+    expect(alert.textContent).to.match(/no model-url attribute: to load the model at \/nope\/model\.json, write model="\/nope\/model\.json"\. The default model was not loaded/);
+    expect(el.shadowRoot!.querySelector('.panels'), 'nothing computed with the default model').to.equal(null);
   });
 
   it('shows an alert for a model that fails to load, and the page keeps working', async () => {

@@ -53,4 +53,32 @@ describe('<fgsm-linear>', () => {
     const el = await fixture<FgsmLinear>(html`<fgsm-linear x="1, 2, 3" w="1, 2"></fgsm-linear>`);
     expect(el.shadowRoot!.querySelector('[role="alert"]')!.textContent).to.match(/x has 3 entries but w has 2/);
   });
+
+  it('clamps or defaults bad settings with a quiet notice saying what it used ("abc", 5, 1e9)', async () => {
+    const notice = (el: FgsmLinear) => {
+      const n = el.shadowRoot!.querySelector('convlab-notice');
+      return n ? n.shadowRoot!.textContent!.replace(/\s+/g, ' ') : '';
+    };
+    const el = await fixture<FgsmLinear>(html`<fgsm-linear epsilon="abc" b="zz" x="1, two, 3"></fgsm-linear>`);
+    await el.shadowRoot!.querySelector('convlab-notice')!.updateComplete;
+    expect(el.epsilon).to.equal(0.1);
+    expect(notice(el)).to.include('epsilon="abc" is not a number: using the default 0.1.');
+    expect(notice(el)).to.include('b="zz" is not a number: using the default 0.');
+    expect(notice(el)).to.include(`x="1, two, 3" is not a list of numbers: using the slide's 1, -2, -2, 3, -1, 2, -2, -3.`);
+    expect(text(el), 'the slide example still runs').to.include('σ(-1) = 0.2689');
+    expect(el.shadowRoot!.querySelectorAll('[role="alert"]').length).to.equal(0);
+    el.setAttribute('epsilon', '5');
+    await el.updateComplete;
+    expect(el.epsilon).to.equal(1);
+    expect(notice(el)).to.include('epsilon=5 is above the maximum 1: using 1.');
+    el.setAttribute('epsilon', '1e9');
+    await el.updateComplete;
+    expect(notice(el)).to.include('epsilon=1000000000 is above the maximum 1: using 1.');
+    el.epsilon = 0.2;
+    el.b = 0.5;
+    el.x = '1, -2, -2, 3, -1, 2, -2, -3';
+    await el.updateComplete;
+    expect(notice(el), 'good values clear every notice').to.equal('');
+    await expect(el).to.be.accessible();
+  });
 });
