@@ -18,6 +18,8 @@ export const suites: Record<string, () => Promise<SuiteModule>> = {
   models: () => import('./suites/models.js'),
   fgsm: () => import('./suites/fgsm.js'),
   occlusion: () => import('./suites/occlusion.js'),
+  saliency: () => import('./suites/saliency.js'),
+  'class-viz': () => import('./suites/class-viz.js'),
 };
 
 type BenchWindow = typeof window & {
