@@ -5,7 +5,9 @@ export interface Widget {
   package: string;
   title: string;
   topic: string;
+  /** The event that marks the widget's first result; null: it has one as soon as it renders. */
   readyEvent: string | null;
+  /** Iframe height (px) that shows the widget whole at a usual LMS width (default DEFAULT_HEIGHT). */
   height: number;
 }
 export const root: string;

@@ -1,15 +1,7 @@
 // The modules that scripts/widgets.mjs's Vite plugin makes from widgets.json.
 declare module 'virtual:convlab/widgets' {
-  export interface Widget {
-    tag: string;
-    package: string;
-    title: string;
-    topic: string;
-    /** The event that marks the widget's first result; null: it has one as soon as it renders. */
-    readyEvent: string | null;
-    /** Iframe height (px) that shows the widget whole at a usual LMS width. */
-    height: number;
-  }
+  /** An entry of widgets.json (scripts/widgets.mjs checks it and fills in the default height). */
+  export type Widget = import('../../../scripts/widgets.mjs').Widget;
   export const widgets: Widget[];
   /** tag -> imports the package that defines it. */
   export const loaders: Record<string, () => Promise<unknown>>;
