@@ -1,0 +1,134 @@
+// <adv-training>: one toy epoch (500 points, the clean and the adversarial network, measured and
+// painted) from the "Train one epoch" click to the painted frame; the longest main-thread task
+// while it trains freely; and the digits robust-accuracy curves (both models, 10 epsilons).
+import { ready, tf, loadModel, robustnessCurve, pixelsToTensor, type BackendName, type Tensor4D } from '@convlab/tensor';
+import { samplesFor } from '@convlab/models';
+import { loadSpriteSamples } from '@convlab/kit';
+import '@convlab/adv-training';
+import type { AdvTraining, CurveCompleteDetail } from '@convlab/adv-training';
+import { FrameClock, inputToFrame, frameInterval, stats, time, fmt, nextEvent, type BenchContext, type RunRecord } from '../lib.js';
+
+export const backends = ['auto', 'webgl'];
+
+const EPS10 = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5];
+
+export async function run({ backend }: BenchContext) {
+  const info = await ready(backend === 'auto' ? {} : { prefer: backend as BackendName });
+
+  // Toy: 500 points, paused; each sample is one click on "Train one epoch" to the frame that shows it.
+  const el = document.createElement('adv-training') as AdvTraining;
+  el.setAttribute('points', '500');
+  el.setAttribute('paused', '');
+  el.setAttribute('epochs', '2000');
+  document.body.append(el);
+  while (!el.toyRun?.frame) await new Promise((r) => setTimeout(r, 20));
+  await el.updateComplete;
+  const button = () => Array.from(el.shadowRoot!.querySelectorAll('button')).find((b) => /Train one epoch/.test(b.textContent!))!;
+  const clock = new FrameClock();
+  const interval = await frameInterval(clock);
+  for (let i = 0; i < 3; i++) await el.stepOnce(); // warm-up: kernels compiled, optimiser state made
+  const epoch: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    epoch.push(
+      await inputToFrame(clock, async () => {
+        const done = nextEvent(el, 'epoch');
+        button().click();
+        await done;
+        await el.updateComplete;
+      }, 'random'),
+    );
+  }
+  // The math alone: one step of both networks with the measurement (no paint).
+  const math = await time(10, async () => void (await el.toyRun!.step()));
+  // Free training: frames per epoch and the longest main-thread task.
+  const longTasks: number[] = [];
+  const po = typeof PerformanceObserver !== 'undefined' ? new PerformanceObserver((l) => l.getEntries().forEach((e) => longTasks.push(e.duration))) : undefined;
+  try {
+    po?.observe({ type: 'longtask', buffered: false });
+  } catch {
+    /* no Long Tasks API */
+  }
+  const e0 = el.toyRun!.epoch;
+  const t0 = performance.now();
+  el.paused = false;
+  await new Promise((r) => setTimeout(r, 3000));
+  el.paused = true;
+  const freeEpochs = el.toyRun!.epoch - e0;
+  const freeMs = performance.now() - t0;
+  po?.disconnect();
+  clock.stop();
+  el.remove();
+
+  // Digits: the robust-accuracy curve at 10 epsilons for both models over 1,000 images (the 100 shipped
+  // test images ten times: only 100 are shipped), FGSM; PGD-10 over the 100.
+  const [a, b] = await Promise.all([loadModel('digits'), loadModel('digits-robust')]);
+  const samples = await loadSpriteSamples(samplesFor('digits'), a.meta.labels);
+  const x100 = tf.tidy(() => tf.concat(samples.map((s) => pixelsToTensor(s.src, 1))) as Tensor4D);
+  const labels100 = samples.map((s) => s.classIndex);
+  const x1000 = tf.tidy(() => tf.tile(x100, [10, 1, 1, 1]) as Tensor4D);
+  const labels1000 = Array.from({ length: 10 }, () => labels100).flat();
+  const models = [a, b].map((m) => (t: Tensor4D) => m.logits(t));
+  await robustnessCurve(models[0], x100, labels100, [0.1]); // warm-up
+  const tf0 = performance.now();
+  const fgsmCurves = [];
+  for (const f of models) fgsmCurves.push(await robustnessCurve(f, x1000, labels1000, EPS10, { attack: 'fgsm', batchSize: 250 }));
+  const fgsm1000Ms = performance.now() - tf0;
+  const tp0 = performance.now();
+  const pgdCurves = [];
+  for (const f of models) pgdCurves.push(await robustnessCurve(f, x100, labels100, EPS10, { attack: 'pgd', steps: 10 }));
+  const pgd100Ms = performance.now() - tp0;
+  tf.dispose([x100, x1000]);
+
+  // The widget's own digits run, from mounting to `curve-complete` (both attacks, 11 epsilons, 100 images).
+  const w = document.createElement('adv-training') as AdvTraining;
+  w.setAttribute('mode', 'digits');
+  const tw0 = performance.now();
+  const complete = nextEvent<CustomEvent<CurveCompleteDetail>>(w, 'curve-complete');
+  document.body.append(w);
+  const detail = (await complete).detail;
+  const widgetDigitsMs = performance.now() - tw0;
+  w.remove();
+
+  return {
+    backend: info.name,
+    frameInterval: interval,
+    toyEpochToFrame: stats(epoch),
+    toyEpochMath: math,
+    freeEpochsPerSecond: (freeEpochs / freeMs) * 1000,
+    longestTaskMs: longTasks.length ? Math.max(...longTasks) : 0,
+    longTasks: longTasks.length,
+    fgsm1000Ms,
+    pgd100Ms,
+    widgetDigitsMs,
+    accuracy: {
+      eps: EPS10,
+      digitsFgsm: fgsmCurves[0],
+      robustFgsm: fgsmCurves[1],
+      digitsPgd: pgdCurves[0],
+      robustPgd: pgdCurves[1],
+      widget: detail.mode === 'digits' ? detail.curves : undefined,
+    },
+  };
+}
+
+type Result = Awaited<ReturnType<typeof run>>;
+
+export function report(runs: RunRecord<Result>[]): string[] {
+  const lines: string[] = [];
+  for (const r of runs.filter((x) => x.ok)) {
+    const o = r.result;
+    const at = (c: number[]) => `${Math.round(c[o.accuracy.eps.indexOf(0.3)] * 100)}%`;
+    if (lines.length) lines.push('');
+    lines.push(
+      `<adv-training> (${r.backend}: ${o.backend}): toy epoch, 500 points, clean + adversarial, click to painted frame p50 ${fmt(o.toyEpochToFrame.median)} ms, p95 ${fmt(o.toyEpochToFrame.p95)} ms (target 50; frame ${fmt(o.frameInterval)} ms); math alone p50 ${fmt(o.toyEpochMath.median)} ms`,
+    );
+    lines.push(`  free training: ${o.freeEpochsPerSecond.toFixed(1)} epochs/s; longest main-thread task ${fmt(o.longestTaskMs)} ms (${o.longTasks} long tasks)`);
+    lines.push(
+      `  digits curve, 10 eps, both models: FGSM over 1,000 images ${fmt(o.fgsm1000Ms)} ms (target 5000); PGD-10 over the 100 shipped ${fmt(o.pgd100Ms)} ms; widget mount to curve-complete ${fmt(o.widgetDigitsMs)} ms`,
+    );
+    lines.push(
+      `  accuracy at eps 0.3 (100 shipped images): digits FGSM ${at(o.accuracy.digitsFgsm)}, PGD-10 ${at(o.accuracy.digitsPgd)}; digits-robust FGSM ${at(o.accuracy.robustFgsm)}, PGD-10 ${at(o.accuracy.robustPgd)}`,
+    );
+  }
+  return lines;
+}
