@@ -16,6 +16,7 @@ import { chromium } from 'playwright-core';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadavg, cpus } from 'node:os';
 import { root, ensureChromium, log, chromeFlags } from '../scripts/lib.mjs';
 import * as site from './site.mjs';
 
@@ -87,7 +88,8 @@ for (const r of runs) {
   await page.waitForFunction(() => window.__bench, null, { timeout: 600000 });
   const out = await page.evaluate(() => window.__bench);
   if (!out.ok) log(`${r.suite}/${r.backend} failed: ${out.error} ${errors.join(' ')}`);
-  results.push({ ...r, ...out });
+  // Timings on a shared machine mean little without its load: the 1-minute load average at the end.
+  results.push({ ...r, ...out, load: { avg1: loadavg()[0], cpus: cpus().length } });
   await page.close();
 }
 
@@ -100,6 +102,8 @@ for (const [name, mod] of Object.entries(nodeSuites)) {
 for (const name of allNames) {
   if (reports[name]?.length) console.log(`\n${reports[name].join('\n')}`);
 }
+const loads = results.filter((r) => r.load).map((r) => r.load.avg1);
+if (loads.length) console.log(`\nload average (1 min) during the runs: ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} on ${cpus().length} CPUs (above ${cpus().length}, times include waiting for a CPU)`);
 const chromiumVersion = browser.version?.() ?? null;
 await browser.close();
 await server.close();

@@ -18,8 +18,12 @@ export const suites: Record<string, () => Promise<SuiteModule>> = {
   models: () => import('./suites/models.js'),
   fgsm: () => import('./suites/fgsm.js'),
   occlusion: () => import('./suites/occlusion.js'),
+  'fgsm-linear': () => import('./suites/fgsm-linear.js'),
+  'occlusion-drag': () => import('./suites/occlusion-drag.js'),
   saliency: () => import('./suites/saliency.js'),
   'class-viz': () => import('./suites/class-viz.js'),
+  'adv-training': () => import('./suites/adv-training.js'),
+  filters: () => import('./suites/filters.js'),
 };
 
 type BenchWindow = typeof window & {
