@@ -154,6 +154,12 @@ export const advTrainingStyles = css`
     flex-wrap: wrap;
     gap: 0.4em;
   }
+  .tabs {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.25em;
+    margin-block: var(--_space);
+  }
   .buttons button[aria-pressed='true'] {
     background: var(--_accent);
     color: var(--_accent-fg);

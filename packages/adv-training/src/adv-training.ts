@@ -11,7 +11,7 @@ import { advTrainingStyles } from './adv-training.styles.js';
 
 export type AdvMode = 'toy' | 'digits';
 export type AdvNetwork = 'mlp' | 'logistic';
-export const ADV_CONTROLS = ['run', 'dataset', 'network', 'eps', 'attack', 'mix', 'learning-rate', 'points', 'sample'] as const;
+export const ADV_CONTROLS = ['mode', 'run', 'dataset', 'network', 'eps', 'attack', 'mix', 'learning-rate', 'points', 'sample'] as const;
 
 /** Detail of `epoch`: the epoch just trained and both networks' loss, clean and robust accuracy. */
 export type EpochDetail = EpochRecord;
@@ -71,7 +71,7 @@ export class AdvTraining extends ConvLabElement {
   @property({ reflect: true }) network: AdvNetwork = 'mlp';
   /** Digits: the shipped test image shown: 0-99 (ten per class, in class order) or `label:<class>`; a bad one is clamped or defaulted with a notice. */
   @property({ reflect: true, converter: sampleConverter }) sample: number | string = 0;
-  /** Which controls show: comma-separated from run, dataset, network, eps, attack, mix, learning-rate, points, sample; or 'all' / 'none'. */
+  /** Which controls show: comma-separated from mode, run, dataset, network, eps, attack, mix, learning-rate, points, sample; or 'all' / 'none'. */
   @property() controls = 'all';
   /** Toy: start paused (the reader presses Train). */
   @property({ type: Boolean, reflect: true }) paused = false;
@@ -459,6 +459,12 @@ export class AdvTraining extends ConvLabElement {
         @retry=${() => this.start()}
       ></convlab-status>
       ${this.settings.render()}
+      ${this.shown('mode')
+        ? html`<div class="tabs" role="group" aria-label="What to show">
+            <button type="button" aria-pressed=${String(this.mode === 'toy')} @click=${() => (this.mode = 'toy')}>Toy problem, trained live</button>
+            <button type="button" aria-pressed=${String(this.mode === 'digits')} @click=${() => (this.mode = 'digits')}>Digits: clean vs robust model</button>
+          </div>`
+        : nothing}
       ${this.mode === 'toy' ? this.renderToy() : this.renderDigits()}
     `;
   }
