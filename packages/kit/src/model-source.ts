@@ -1,6 +1,6 @@
 import { css, html, nothing, type PropertyValues, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import { Task } from '@lit/task';
-import { ready, loadModel, isAbortError, type BackendInfo, type LoadedModel, type ImageSource } from '@convlab/tensor';
+import { ready, loadModel, isAbortError, toCanvas, type BackendInfo, type LoadedModel, type ImageSource, type Tensor4D } from '@convlab/tensor';
 import { loadSpriteSamples, type SpriteSample } from './sprite-samples.js';
 import type { ImageSelectDetail } from './image-picker.js';
 import type { StatusState } from './status.js';
@@ -69,6 +69,14 @@ export class ModelSource implements ReactiveController {
   private interrupted = false;
   /** A sample the picker has just set: the `sample` change it causes must not load it again. */
   private picked?: number;
+  /** The picker whose file (upload, drop, paste) is being read: its errors go next to its upload button. */
+  private filePicker?: { showError(message: string): void };
+  /** An input has been shown (the widget reached 'ready' after one): a failed upload leaves it in place. */
+  private hasInput = false;
+  /** Where the input being set comes from: a reader's own image gets a word about what the model knows. */
+  private origin: 'sample' | 'draw' | 'own' = 'sample';
+  /** The reader's own image as the model sees it (a data URL), shown in the input notice. */
+  private preview = '';
 
   constructor(
     private readonly host: ModelSourceHost,
@@ -102,12 +110,34 @@ export class ModelSource implements ReactiveController {
   /** Changes state and re-renders the host. */
   set(patch: Partial<Pick<ModelSource, 'status' | 'progress' | 'message' | 'drawing'>>): void {
     Object.assign(this, patch);
+    if (patch.status === 'ready' && this.loaded) this.hasInput = true;
     this.host.requestUpdate();
   }
 
-  /** Shows an error in the status line (role="alert"), with a retry. */
+  /**
+   * Shows an error in the status line (role="alert"), with a retry that says what it does. While a
+   * file the reader chose (upload, drop, paste) is being read, the error goes next to the picker's
+   * upload button instead, and says that the previous image is still shown.
+   */
   fail(e: unknown): void {
-    this.set({ status: 'error', message: e instanceof Error ? e.message : String(e) });
+    const message = e instanceof Error ? e.message : String(e);
+    const picker = this.filePicker;
+    if (picker) {
+      this.filePicker = undefined;
+      picker.showError(this.hasInput ? `${message} The widget still shows the previous image.` : message);
+      this.set({ status: this.hasInput ? 'ready' : 'error', message: this.hasInput ? '' : message });
+      return;
+    }
+    this.set({ status: 'error', message });
+  }
+
+  /** What the status line's retry does, in words. */
+  get retryLabel(): string {
+    if (!this.loaded) return 'Load the model again';
+    if (this.host.src) return 'Load the image again';
+    if (!this.samples.length) return 'Try again';
+    const r = resolveSample(this.settings.raw('sample'), this.samples, this.loaded.meta.labels);
+    return `Start again from sample ${r.value}`;
   }
 
   /**
@@ -165,8 +195,10 @@ export class ModelSource implements ReactiveController {
     const { src } = this.host;
     if (src) {
       this.settings.set('sample');
+      this.origin = 'own';
       return this.host.setInput(src);
     }
+    this.origin = 'sample';
     if (this.samples.length) {
       const r = resolveSample(this.settings.raw('sample'), this.samples, this.loaded?.meta.labels ?? []);
       this.settings.set('sample', r.notice);
@@ -220,9 +252,17 @@ export class ModelSource implements ReactiveController {
     // The reader chose: a notice about the sample attribute no longer describes the input.
     this.settings.set('sample');
     if (!s) {
-      void this.host.setInput(source);
+      // A file: a decode error belongs next to the upload button that chose it.
+      const picker = e.currentTarget as unknown as { showError(message: string): void } | null;
+      this.filePicker = picker && 'showError' in picker ? picker : undefined;
+      this.origin = 'own';
+      void this.host.setInput(source).finally(() => {
+        if (this.filePicker === picker) this.filePicker = undefined;
+      });
       return;
     }
+    this.filePicker = undefined;
+    this.origin = 'sample';
     if (s.index !== this.host.sample) {
       this.picked = s.index;
       this.host.sample = s.index;
@@ -231,16 +271,53 @@ export class ModelSource implements ReactiveController {
   };
 
   private onDraw = (e: CustomEvent<{ pixels: ImageData }>): void => {
+    this.origin = 'draw';
     void this.host.setInput(e.detail.pixels);
   };
+
+  /**
+   * Call from `setInput` once the input is prepared (`prepareInput`), before it replaces the old one:
+   * sets the remark under the status line. A light-background image that was inverted says so; a
+   * reader's own image (upload, drop, paste, or `src`) is shown as the model sees it (its size, grey
+   * or colour) with what the model was trained on (`meta.trainedOn`), so "8: 39.9%" for a photo of a
+   * cat reads as what it is. Bundled samples and drawings get no remark.
+   */
+  async describeInput(x: Tensor4D, inverted = false): Promise<void> {
+    const m = this.loaded;
+    const parts: string[] = [];
+    if (inverted) parts.push(INVERTED_NOTE);
+    let preview = '';
+    if (m && this.origin === 'own') {
+      const [h, w, c] = m.inputShape;
+      const what = `${w}×${h} ${c === 1 ? 'grey' : 'colour'} pixels`;
+      parts.push(
+        m.meta.trainedOn
+          ? `The model sees your image as ${what}, as shown here. It was trained on ${m.meta.trainedOn}; it reads any image as one of its ${m.numClasses} classes, so on another kind of picture its answer means little.`
+          : `The model sees your image as ${what}, as shown here.`,
+      );
+      if (typeof document !== 'undefined') {
+        const canvas = document.createElement('canvas');
+        await toCanvas(x, canvas, { range: [0, 1], colormap: 'grey', scale: Math.max(1, Math.ceil(56 / Math.max(h, w))) });
+        preview = canvas.toDataURL('image/png');
+      }
+    }
+    this.notice = parts.join(' ');
+    this.preview = preview;
+    this.host.requestUpdate();
+  }
 
   /**
    * The status line (progress while loading, busy while running, the error with "Try again"), then
    * the settings notices and the remark about the input, each a quiet `<convlab-notice>`.
    */
   renderStatus() {
+    const [h, w] = this.loaded?.inputShape ?? [0, 0];
     return html`${this.renderStatusLine()}${this.settings.render()}${this.notice
-      ? html`<convlab-notice class="input-notice" .messages=${[this.notice]}></convlab-notice>`
+      ? html`<convlab-notice class="input-notice" .messages=${[this.notice]}
+          >${this.preview
+            ? html`<img class="seen" src=${this.preview} alt=${`Your image as the model sees it: ${w} by ${h} pixels`} width="56" height="56" style="image-rendering: pixelated" />`
+            : nothing}</convlab-notice
+        >`
       : nothing}`;
   }
 
@@ -251,6 +328,7 @@ export class ModelSource implements ReactiveController {
       .message=${this.message}
       .backend=${this.backend}
       ?retryable=${this.status === 'error'}
+      .retryLabel=${this.retryLabel}
       ?presenter=${this.host.presenter}
       @retry=${() => (this.loaded ? this.loadInitialInput() : this.start())}
     ></convlab-status>`;

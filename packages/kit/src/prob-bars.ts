@@ -25,7 +25,8 @@ export function formatPercent(p: number): string {
 
 /**
  * The top-k classes of a prediction as labelled horizontal bars with percentages. The top-1 is
- * announced politely to screen readers when it changes (not on every frame).
+ * announced politely to screen readers: at once when the class changes, and its new confidence
+ * once the values have settled (not on every frame of a drag), so the line never keeps an old figure.
  *
  * @summary Top-k class probabilities as bars, with the top-1 announced.
  * @tagname convlab-prob-bars
@@ -55,9 +56,21 @@ export class ConvLabProbBars extends ConvLabElement {
   /** Heading above the bars. */
   @property() heading = '';
 
-  /** Live-region text: changes only when the top-1 class changes. */
+  /**
+   * How long the values must rest before a new confidence of the same top-1 class is announced, in
+   * ms (a new class is announced at once).
+   */
+  static settleMs = 500;
+
+  /** Live-region text: the top-1 class and confidence, as last announced. */
   @state() private announcement = '';
   private announcedIndex = -1;
+  private settleTimer?: ReturnType<typeof setTimeout>;
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.settleTimer);
+  }
 
   private labelOf(i: number): string {
     return this.labels[i] ?? String(i);
@@ -68,9 +81,14 @@ export class ConvLabProbBars extends ConvLabElement {
       const p = this.probabilities ?? [];
       let best = -1;
       for (let i = 0; i < p.length; i++) if (best < 0 || p[i] > p[best]) best = i;
+      const text = best < 0 ? '' : `Prediction: ${this.labelOf(best)}, ${formatPercent(p[best])}`;
+      clearTimeout(this.settleTimer);
       if (best !== this.announcedIndex) {
         this.announcedIndex = best;
-        this.announcement = best < 0 ? '' : `Prediction: ${this.labelOf(best)}, ${formatPercent(p[best])}`;
+        this.announcement = text;
+      } else if (text !== this.announcement) {
+        // Same class, another confidence: say it when the values rest (a drag updates every frame).
+        this.settleTimer = setTimeout(() => (this.announcement = text), (this.constructor as typeof ConvLabProbBars).settleMs);
       }
     }
   }

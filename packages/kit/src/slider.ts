@@ -24,7 +24,8 @@ export function decimalsOf(step: number): number {
 
 /**
  * A labelled number: a range input and a number field kept in sync. A number typed out of range is
- * clamped when committed.
+ * clamped when committed. Keys, as the ARIA slider pattern has them, on both inputs: arrows move
+ * one step, PageUp / PageDown `page-steps` steps (default 10), Home / End go to min / max.
  *
  * @summary A labelled slider with a number field.
  * @tagname convlab-slider
@@ -58,6 +59,9 @@ export class ConvLabSlider extends ConvLabElement {
 
   /** Decimals shown in the number field; default: those of `step`. */
   @property({ type: Number }) digits?: number;
+
+  /** Steps moved by PageUp / PageDown (default 10). */
+  @property({ type: Number, attribute: 'page-steps' }) pageSteps = 10;
 
   @query('#range') private rangeInput!: HTMLInputElement;
   @query('#number') private numberInput!: HTMLInputElement;
@@ -97,6 +101,35 @@ export class ConvLabSlider extends ConvLabElement {
       if (type === 'input' && !changed) continue;
       this.emit<SliderValueDetail>(type, { value: next });
     }
+  }
+
+  /** PageUp / PageDown (pageSteps steps) and Home / End (min / max), on either input; the browser's own keys otherwise. */
+  private onKeyDown(e: KeyboardEvent) {
+    const step = Number(this.step) > 0 ? Number(this.step) : (this.hi - this.lo) / 100;
+    const pages = Number.isFinite(Number(this.pageSteps)) && Number(this.pageSteps) > 0 ? Number(this.pageSteps) : 10;
+    const page = step * pages;
+    const cur = this.clamp(Number(this.value));
+    let next: number;
+    switch (e.key) {
+      case 'PageUp':
+        next = cur + page;
+        break;
+      case 'PageDown':
+        next = cur - page;
+        break;
+      case 'Home':
+        next = this.lo;
+        break;
+      case 'End':
+        next = this.hi;
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+    // Stay on the step grid (from min), without float dust: 0.1 + 0.05 is 0.15, not 0.15000000000000002.
+    if (e.key === 'PageUp' || e.key === 'PageDown') next = Number((this.lo + Math.round((next - this.lo) / step) * step).toFixed(this.decimals + 2));
+    this.set(next, ['input', 'change']);
   }
 
   private onRangeInput(e: Event) {
@@ -143,6 +176,7 @@ export class ConvLabSlider extends ConvLabElement {
         step=${this.step > 0 ? this.step : 'any'}
         .value=${live(String(v))}
         aria-valuetext=${valueText}
+        @keydown=${this.onKeyDown}
         @input=${this.onRangeInput}
         @change=${this.onRangeChange}
       />
@@ -157,6 +191,7 @@ export class ConvLabSlider extends ConvLabElement {
           step=${this.step > 0 ? this.step : 'any'}
           .value=${live(text)}
           aria-labelledby="label${this.unit ? ' unit' : ''}"
+          @keydown=${this.onKeyDown}
           @input=${this.onNumberInput}
           @change=${this.onNumberChange}
         />

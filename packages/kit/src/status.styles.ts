@@ -79,9 +79,34 @@ export const statusStyles = css`
     color: var(--_danger);
   }
   .backend {
-    display: block;
-    margin-top: calc(var(--_space) / 2);
+    display: flex;
+    flex-direction: column;
+    align-items: flex-end;
+    margin-top: calc(var(--_space) / 4);
     font-size: 0.8em;
     color: var(--_muted);
+  }
+  .backend summary {
+    list-style: none;
+    cursor: pointer;
+    border-radius: 50%;
+    padding: 0.1em;
+  }
+  .backend summary::-webkit-details-marker {
+    display: none;
+  }
+  .backend .mark {
+    display: inline-grid;
+    place-items: center;
+    width: 1.3em;
+    height: 1.3em;
+    border: 1px solid currentColor;
+    border-radius: 50%;
+    font-weight: 700;
+    font-style: normal;
+  }
+  .backend p {
+    margin: 0.25em 0 0;
+    text-align: end;
   }
 `;

@@ -11,7 +11,7 @@ export type StatusBackend = Pick<BackendInfo, 'name' | 'reason'> | { name: strin
 
 /**
  * The states of a widget's async work: loading (with progress), running, error (with a retry) and
- * ready, plus a quiet notice when TF.js runs without a GPU.
+ * ready, plus a small (i) that opens to say TF.js runs without a GPU, and why (not in presenter mode).
  *
  * @summary Loading / running / error states, with progress and retry.
  * @tagname convlab-status
@@ -21,7 +21,7 @@ export type StatusBackend = Pick<BackendInfo, 'name' | 'reason'> | { name: strin
  * @csspart busy - The busy indicator (running).
  * @csspart alert - The error box (error).
  * @csspart retry - The "Try again" button.
- * @csspart backend - The "Running without GPU" notice.
+ * @csspart backend - The (i) disclosure that says the widget runs without a GPU, and why.
  */
 export class ConvLabStatus extends ConvLabElement {
   static override styles = [...ConvLabElement.styles, statusStyles];
@@ -38,9 +38,13 @@ export class ConvLabStatus extends ConvLabElement {
   /** In the error state, offer a "Try again" button that fires `retry`. */
   @property({ type: Boolean, reflect: true }) retryable = false;
 
+  /** The retry button's text: say what it does ("Load the model again", "Start again from sample 3"). */
+  @property({ attribute: 'retry-label' }) retryLabel = 'Try again';
+
   /**
    * The TF.js backend in use (`backendInfo()` from @convlab/tensor). When it is not WebGL, a small
-   * notice says the widget runs without a GPU, and why. Property only.
+   * (i) opens to say the widget runs without a GPU, and why; nothing in presenter mode (slides).
+   * Property only.
    */
   @property({ attribute: false }) backend?: StatusBackend;
 
@@ -73,7 +77,7 @@ export class ConvLabStatus extends ConvLabElement {
         return html`<div class="alert" part="alert" role="alert">
           <span><strong>Error:</strong> ${this.message || 'Something went wrong.'}</span>
           ${this.retryable
-            ? html`<button type="button" part="retry" @click=${this.onRetry}>Try again</button>`
+            ? html`<button type="button" part="retry" @click=${this.onRetry}>${this.retryLabel || 'Try again'}</button>`
             : nothing}
         </div>`;
       default:
@@ -83,11 +87,12 @@ export class ConvLabStatus extends ConvLabElement {
 
   private renderBackend() {
     const b = this.backend;
-    if (!b || b.name === 'webgl') return nothing;
+    if (!b || b.name === 'webgl' || this.presenter) return nothing;
     const name = b.name.toUpperCase();
-    return html`<small class="backend" part="backend" title=${b.reason}
-      >Running without GPU (${name})<span class="visually-hidden">: ${b.reason}</span></small
-    >`;
+    return html`<details class="backend" part="backend">
+      <summary title="How this widget computes"><span class="mark" aria-hidden="true">i</span><span class="visually-hidden">How this widget computes</span></summary>
+      <p>Running without GPU (${name}): ${b.reason}.</p>
+    </details>`;
   }
 
   protected override render() {

@@ -26,6 +26,13 @@ class TestModelHost extends ConvLabElement {
 
   async setInput(source: ImageSource | Blob, trueClass?: number): Promise<void> {
     this.calls.push({ source, trueClass });
+    this.source.set({ status: 'running', message: '' });
+    await new Promise((r) => setTimeout(r, 5));
+    // As a widget does: a file that does not decode fails through the source.
+    if (source instanceof File && source.name.startsWith('broken')) {
+      this.source.fail(new Error(`The file "${source.name}" could not be decoded as an image.`));
+      return;
+    }
     this.source.set({ status: 'ready', message: '' });
   }
 
@@ -181,5 +188,42 @@ describe('ModelSource (the model, samples and input of a model widget)', () => {
     parent.append(el);
     await settled(el);
     expect(el.calls).to.have.length(1);
+  });
+
+  it('shows an upload that cannot be decoded next to the upload button, says the previous image stays, and leaves the widget ready', async () => {
+    const el = await fixture<TestModelHost>(html`<test-model-host sample="13"></test-model-host>`);
+    await settled(el);
+    const picker = el.shadowRoot!.querySelector('convlab-image-picker')!;
+    await picker.updateComplete;
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array([137, 80, 78, 71, 1, 2])], 'broken.png', { type: 'image/png' }));
+    picker.shadowRoot!.querySelector('[part=zone]')!.dispatchEvent(new DragEvent('drop', { bubbles: true, composed: true, cancelable: true, dataTransfer: dt }));
+    await waitUntil(() => picker.shadowRoot!.querySelector('[part=error]'), 'error by the upload button', { timeout: 5000 });
+    const err = picker.shadowRoot!.querySelector('[part=error]')!;
+    expect(err.getAttribute('role')).to.equal('alert');
+    expect(err.textContent).to.equal('The file "broken.png" could not be decoded as an image. The widget still shows the previous image.');
+    expect(el.source.status, 'the widget is still usable, its previous result in place').to.equal('ready');
+    expect(!!alertOf(el), 'no error at the top of the widget').to.equal(false);
+    // The next choice clears it.
+    (picker.shadowRoot!.querySelectorAll('.thumb')[0] as HTMLButtonElement).click();
+    await picker.updateComplete;
+    expect(picker.shadowRoot!.querySelectorAll('[part=error]').length).to.equal(0);
+  });
+
+  it("labels the retry with what it does (not a bare 'Try again' that quietly resets to sample 0)", async () => {
+    const el = await fixture<TestModelHost>(html`<test-model-host model="/packages/kit/test/no-such/model.json"></test-model-host>`);
+    await waitUntil(() => alertOf(el), 'error', { timeout: 10000 });
+    const retry = (h: TestModelHost) => h.shadowRoot!.querySelector('convlab-status')!.shadowRoot!.querySelector('[part=retry]')!.textContent!.trim();
+    expect(retry(el)).to.equal('Load the model again');
+    const ok = await fixture<TestModelHost>(html`<test-model-host sample="42"></test-model-host>`);
+    await settled(ok);
+    ok.source.fail(new Error('Something broke.'));
+    await ok.updateComplete;
+    expect(retry(ok)).to.equal('Start again from sample 42');
+    ok.src = '/photo.png';
+    await settled(ok, 2);
+    ok.source.fail(new Error('Something broke.'));
+    await ok.updateComplete;
+    expect(retry(ok)).to.equal('Load the image again');
   });
 });

@@ -94,8 +94,23 @@ describe('<convlab-prob-bars>', () => {
     expect(items(el)[0].textContent).to.contain('55.0%');
     el.probabilities = [0.1, 0.9];
     await el.updateComplete;
-    expect(live(el)).to.equal('Prediction: dog, 90.0%');
+    expect(live(el), 'a new class is said at once').to.equal('Prediction: dog, 90.0%');
     mo.disconnect();
+  });
+
+  it('says the current confidence of the same class once the values rest (never keeps an old figure)', async () => {
+    const el = await fixture<ConvLabProbBars>(html`<convlab-prob-bars labels="a,b"></convlab-prob-bars>`);
+    el.probabilities = [0.649, 0.351];
+    await el.updateComplete;
+    expect(live(el)).to.equal('Prediction: a, 64.9%');
+    for (const p of [0.66, 0.7, 0.734]) {
+      el.probabilities = [p, 1 - p];
+      await el.updateComplete;
+    }
+    expect(live(el), 'not on every frame').to.equal('Prediction: a, 64.9%');
+    await new Promise((r) => setTimeout(r, (el.constructor as typeof ConvLabProbBars).settleMs + 100));
+    await el.updateComplete;
+    expect(live(el)).to.equal('Prediction: a, 73.4%');
   });
 
   it('says so when there is no prediction yet', async () => {

@@ -101,7 +101,7 @@ describe('SettingsNotices (a widget shows what it used instead)', () => {
     expect(noticeText(el)).to.contain('max-steps');
     el.maxSteps = 20;
     await el.updateComplete;
-    expect(el.shadowRoot!.querySelector('convlab-notice')).to.equal(null);
+    expect(el.shadowRoot!.querySelectorAll('convlab-notice').length).to.equal(0);
     expect(el.settings.messages).to.deep.equal([]);
   });
 

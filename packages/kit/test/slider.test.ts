@@ -81,6 +81,33 @@ describe('<convlab-slider>', () => {
     expect(log).to.deep.equal(['input:6', 'change:6']);
   });
 
+  it('moves 10 steps with PageUp / PageDown and to the ends with Home / End, on the range and the number field (ARIA slider keys)', async () => {
+    const el = await fixture<ConvLabSlider>(html`<convlab-slider label="Epsilon" min="0" max="1" step="0.005" digits="3" value="0.1"></convlab-slider>`);
+    const log = record(el);
+    range(el).focus();
+    await sendKeys({ press: 'PageUp' });
+    expect(el.value, 'ten steps of 0.005, not a tenth of the range').to.equal(0.15);
+    await sendKeys({ press: 'PageDown' });
+    await sendKeys({ press: 'PageDown' });
+    expect(el.value).to.equal(0.05);
+    await sendKeys({ press: 'End' });
+    expect(el.value).to.equal(1);
+    await sendKeys({ press: 'PageUp' });
+    expect(el.value, 'clamped at max').to.equal(1);
+    expect(log).to.deep.equal(['input:0.15', 'change:0.15', 'input:0.1', 'change:0.1', 'input:0.05', 'change:0.05', 'input:1', 'change:1', 'change:1']);
+    number(el).focus();
+    await sendKeys({ press: 'Home' });
+    expect(el.value).to.equal(0);
+    expect(number(el).value).to.equal('0.000');
+    await sendKeys({ press: 'PageUp' });
+    expect(el.value).to.equal(0.05);
+    await el.updateComplete;
+    expect(range(el).value).to.equal('0.05');
+    el.pageSteps = 2;
+    await sendKeys({ press: 'PageUp' });
+    expect(el.value).to.equal(0.06);
+  });
+
   it('clamps a typed number that is out of range, when committed', async () => {
     const el = await fixture<ConvLabSlider>(
       html`<convlab-slider label="Size" min="0" max="10" step="1" value="5"></convlab-slider>`

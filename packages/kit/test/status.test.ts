@@ -95,15 +95,26 @@ describe('<convlab-status>', () => {
     expect(count).to.equal(0);
   });
 
-  it('notices when the backend is not WebGL, with the reason as accessible text', async () => {
+  it('puts the backend behind a small (i) that opens to name it and say why, and shows nothing on slides', async () => {
     const el = await fixture<ConvLabStatus>(html`<convlab-status></convlab-status>`);
     el.backend = { name: 'wasm', reason: 'WebGL runs on a software renderer' };
     await el.updateComplete;
-    const note = $(el, '[part=backend]')!;
-    expect(note.textContent).to.contain('Running without GPU (WASM)');
-    expect(note.textContent).to.contain('WebGL runs on a software renderer');
-    expect(note.getAttribute('title')).to.equal('WebGL runs on a software renderer');
+    const note = $(el, '[part=backend]') as HTMLDetailsElement;
+    expect(note.localName, 'a disclosure, not a line of text').to.equal('details');
+    expect(note.open).to.equal(false);
+    const summary = note.querySelector('summary')!;
+    expect(summary.textContent).to.contain('How this widget computes');
+    expect(note.querySelector('p')!.checkVisibility(), 'closed: the line is not shown').to.equal(false);
+    summary.click();
+    await el.updateComplete;
+    expect(note.open).to.equal(true);
+    expect(note.querySelector('p')!.checkVisibility()).to.equal(true);
+    expect(note.querySelector('p')!.textContent).to.equal('Running without GPU (WASM): WebGL runs on a software renderer.');
     await expect(el).to.be.accessible();
+    el.presenter = true;
+    await el.updateComplete;
+    expect(!!$(el, '[part=backend]'), 'never on slides').to.equal(false);
+    el.presenter = false;
     el.backend = { name: 'webgl', reason: 'hardware' };
     await el.updateComplete;
     expect($(el, '[part=backend]')).to.equal(null);

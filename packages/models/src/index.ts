@@ -22,8 +22,22 @@ const COMMON = { inputRange: [0, 1], channels: 1, inputSize: [28, 28], output: '
 
 /** Metadata of the bundled models (the same as `userDefinedMetadata.convlab` in their model.json). */
 export const BUNDLED_META: Record<BundledModelId, ModelMeta> = {
-  digits: { ...COMMON, inputRange: [0, 1], inputSize: [28, 28], name: 'digits', labels: [...DIGIT_LABELS] },
-  fashion: { ...COMMON, inputRange: [0, 1], inputSize: [28, 28], name: 'fashion', labels: [...FASHION_LABELS] },
+  digits: {
+    ...COMMON,
+    inputRange: [0, 1],
+    inputSize: [28, 28],
+    name: 'digits',
+    labels: [...DIGIT_LABELS],
+    trainedOn: 'MNIST: handwritten digits 0-9, white on black, centred in 28×28 pixels',
+  },
+  fashion: {
+    ...COMMON,
+    inputRange: [0, 1],
+    inputSize: [28, 28],
+    name: 'fashion',
+    labels: [...FASHION_LABELS],
+    trainedOn: 'Fashion-MNIST: small grey photos of ten kinds of clothing and shoes, one item centred on a black background, 28×28 pixels',
+  },
 };
 
 /** model.json URLs of the bundled models. */

@@ -49,6 +49,11 @@ export const occlusionMapStyles = css`
     font-size: 0.85em;
     color: var(--_muted);
   }
+  .legend-note {
+    margin: 0.25em 0 0;
+    font-size: 0.85em;
+    color: var(--_muted);
+  }
   .legend .bar {
     flex: 1;
     height: 0.8em;
@@ -71,9 +76,5 @@ export const occlusionMapStyles = css`
     color: var(--_bg);
     font-size: 0.8em;
     font-weight: 600;
-  }
-  .warning {
-    color: var(--_danger);
-    margin: var(--_space) 0;
   }
 `;

@@ -21,12 +21,13 @@ import {
   type OcclusionFill,
 } from '@convlab/tensor';
 import { samplesFor } from '@convlab/models';
-import { ConvLabElement, ModelSource, widgetControlStyles, clientToCell, INVERTED_NOTE } from '@convlab/kit';
+import { ConvLabElement, ModelSource, widgetControlStyles, clientToCell, sampleConverter, clampSetting, chooseSetting } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import { occlusionMapStyles } from './occlusion-map.styles.js';
 
 export type OcclusionFillName = 'grey' | 'black' | 'mean' | 'blurred';
-export const OCCLUSION_CONTROLS = ['source', 'patch', 'stride', 'fill', 'class', 'mode'] as const;
+export const OCCLUSION_CONTROLS = ['source', 'patch', 'stride', 'fill', 'class', 'mode', 'scale'] as const;
+export type OcclusionScale = 'absolute' | 'stretched';
 
 export interface MapCompleteDetail {
   classIndex: number;
@@ -56,7 +57,7 @@ const clampInt = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo
  * @fires map-progress - After each batch of occluded copies: `{done, total}` positions.
  * @fires map-complete - When a full map is done: `{classIndex, label, baseline, min, max, rows, cols, mostSensitive, blackBox}`.
  * @csspart image - The image with the heat map and the occluder.
- * @csspart legend - The colour legend (the map's own probability range).
+ * @csspart legend - The colour legend: 0-100% (absolute), or the map's own range when stretched.
  * @csspart controls - The controls.
  * @cssprop --convlab-canvas-size - Display size of the image (default 280px).
  */
@@ -69,28 +70,41 @@ export class OcclusionMap extends ConvLabElement {
   /** URL of a JSON file with metadata for a hosted model (labels, inputRange, …). */
   @property({ attribute: 'model-meta' }) modelMeta = '';
 
-  /** Index of the bundled sample to start from (0-99: ten per class). */
-  @property({ type: Number, reflect: true }) sample = 0;
+  /**
+   * The bundled sample to start from: its index (0-99, ten per class in class order: 30-39 are
+   * threes) or `label:<class>` for the first sample of a class, by index or name (`label:3`,
+   * `label:sneaker`). Out of range or unknown: clamped or sample 0, with a notice. Default 51: a
+   * five whose probability falls from 100% to about 1% when the patch hides its middle stroke (on
+   * sample 0 no patch moves it by more than a point).
+   */
+  @property({ reflect: true, converter: sampleConverter }) sample: number | string = 51;
 
   /** URL of an image to start from instead of a bundled sample. */
   @property() src = '';
 
-  /** Side of the occluding square, in model-input pixels (clamped to the image). */
+  /** Side of the occluding square, in model-input pixels, 1 to the image side (outside: clamped, with a notice). */
   @property({ type: Number, reflect: true }) patch = 6;
 
-  /** Step between patch positions, in pixels (at least 1). */
+  /** Step between patch positions, in pixels, at least 1 (outside: clamped, with a notice). */
   @property({ type: Number, reflect: true }) stride = 2;
 
-  /** What covers the patch: grey (0.5), black (0), the image's mean, or a blurred copy. */
+  /** What covers the patch: grey (0.5), black (0), the image's mean, or a blurred copy (another word: grey, with a notice). */
   @property({ reflect: true }) fill: OcclusionFillName = 'grey';
 
-  /** The class whose probability is mapped; empty = the predicted class. */
+  /** The class whose probability is mapped; empty = the predicted class (no such class: the predicted one, with a notice). */
   @property({ attribute: 'target-class' }) targetClass = '';
 
   /** Use only class probabilities of the bundled model, through the same interface as an external API. */
   @property({ type: Boolean, attribute: 'black-box', reflect: true }) blackBox = false;
 
-  /** Which controls show: comma-separated from source, patch, stride, fill, class, mode; or 'all' / 'none'. */
+  /**
+   * The colour scale: 'absolute' (0% to 100%, the same colours mean the same probability on every
+   * map) or 'stretched' (the map's own lowest to highest, at least one point wide: small drops show,
+   * and the legend says it is stretched). Another word: absolute, with a notice.
+   */
+  @property({ reflect: true }) scale: OcclusionScale = 'absolute';
+
+  /** Which controls show: comma-separated from source, patch, stride, fill, class, mode, scale; or 'all' / 'none'. */
   @property() controls = 'all';
 
   /**
@@ -110,7 +124,6 @@ export class OcclusionMap extends ConvLabElement {
     return this.source.loaded;
   }
 
-  @state() private warning = '';
   @state() private x?: Tensor4D;
   @state() private clean?: number[];
   @state() private result?: OcclusionResult;
@@ -155,7 +168,7 @@ export class OcclusionMap extends ConvLabElement {
     } else if (['patch', 'stride', 'fill', 'targetClass', 'blackBox', 'batchSize'].some((k) => changed.has(k))) {
       void this.computeMap();
     }
-    if (changed.has('result') || changed.has('partial') || changed.has('occluder') || changed.has('x')) void this.paintMap();
+    if (changed.has('result') || changed.has('partial') || changed.has('occluder') || changed.has('x') || changed.has('scale')) void this.paintMap();
   }
 
   /** Sets a new input image and computes its map. */
@@ -165,7 +178,8 @@ export class OcclusionMap extends ConvLabElement {
     this.source.set({ status: 'running', message: 'Reading the image…' });
     try {
       const { x, inverted } = await prepareInput(m, source);
-      this.source.notice = inverted ? INVERTED_NOTE : '';
+      // The inverted remark, or for a reader's own image how the model sees it and what it was trained on.
+      await this.source.describeInput(x, inverted);
       if (!this.isConnected) {
         x.dispose();
         return;
@@ -212,33 +226,27 @@ export class OcclusionMap extends ConvLabElement {
     return Number.isInteger(t) && t >= 0 && t < m.numClasses ? t : predicted;
   }
 
-  /** Settings after clamping, with a message for each value that had to change. */
-  private settings(): { patch: number; stride: number; notes: string[] } {
+  /**
+   * Settings after clamping (the patch's maximum depends on the model), with a notice for each value
+   * that had to change: `computeMap` shows them through the kit's settings notices.
+   */
+  private settings(): { patch: number; stride: number; notes: Record<'patch' | 'stride' | 'fill' | 'targetClass', string | undefined> } {
     const m = this.loaded!;
     const [h, w] = m.inputShape;
     const side = Math.min(h, w);
-    const notes: string[] = [];
-    let patch = Math.round(Number(this.patch));
-    if (!Number.isFinite(patch) || patch < 1) {
-      notes.push(`A patch of ${this.patch} px is too small; using 1 px.`);
-      patch = 1;
-    } else if (patch > side) {
-      notes.push(`A patch of ${this.patch} px is larger than the ${h}×${w} image; using ${side} px.`);
-      patch = side;
-    }
-    let stride = Math.round(Number(this.stride));
-    if (!Number.isFinite(stride) || stride < 1) {
-      notes.push(`The stride must be at least 1 px (got ${this.stride}); using 1.`);
-      stride = 1;
-    }
+    const raw = (p: 'patch' | 'stride') => this.source.settings.raw(p);
+    const patch = clampSetting('patch', raw('patch'), { min: 1, max: side, default: 6, integer: true });
+    const stride = clampSetting('stride', raw('stride'), { min: 1, max: side, default: 2, integer: true });
+    const fill = chooseSetting('fill', this.fill, ['grey', 'black', 'mean', 'blurred'] as const, 'grey');
     const t = this.targetClass;
+    let target: string | undefined;
     if (t !== '' && t != null) {
       const n = Number(t);
       if (!(Number.isInteger(n) && n >= 0 && n < m.numClasses)) {
-        notes.push(`There is no class ${t} (the model has classes 0 to ${m.numClasses - 1}); mapping the predicted class.`);
+        target = `target-class=${/^-?\d+$/.test(String(t)) ? t : `"${t}"`}: the model has classes 0 to ${m.numClasses - 1}: mapping the predicted class.`;
       }
     }
-    return { patch, stride, notes };
+    return { patch: patch.value, stride: stride.value, notes: { patch: patch.notice, stride: stride.notice, fill: fill.notice, targetClass: target } };
   }
 
   /** The probability function the map goes through. */
@@ -257,7 +265,7 @@ export class OcclusionMap extends ConvLabElement {
   }
 
   private fillFor(x: Tensor4D, patch: number): { fill: OcclusionFill; dispose?: Tensor4D } {
-    switch (this.fill) {
+    switch (chooseSetting('fill', this.fill, ['grey', 'black', 'mean', 'blurred'] as const, 'grey').value) {
       case 'black':
         return { fill: 0 };
       case 'mean':
@@ -281,7 +289,7 @@ export class OcclusionMap extends ConvLabElement {
     this.mapAbort = ac;
     const run = ++this.mapRun;
     const { patch, stride, notes } = this.settings();
-    this.warning = notes.join(' ');
+    for (const [k, n] of Object.entries(notes)) this.source.settings.set(k, n);
     const classIndex = this.classIndex;
     const { fill, dispose } = this.fillFor(x, patch);
     this.source.set({ status: 'running', progress: 0, message: 'Computing the occlusion map…' });
@@ -358,13 +366,22 @@ export class OcclusionMap extends ConvLabElement {
     }
   }
 
+  /** The colour scale in use (a bad `scale` attribute reads as absolute; its notice comes from willUpdate). */
+  private get stretched(): boolean {
+    return chooseSetting('scale', this.scale, ['absolute', 'stretched'] as const, 'absolute').value === 'stretched';
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    if (changed.has('scale')) this.source.settings.set('scale', chooseSetting('scale', this.scale, ['absolute', 'stretched'] as const, 'absolute').notice);
+  }
+
   /**
-   * The probability range the colours span: the map's own [min, max] (so that small drops show), at
-   * least 1% wide; [0, 1] while nothing is computed.
+   * The probability range the colours span: [0, 1] (absolute, the default); stretched: the map's own
+   * [min, max] (so that small drops show), at least 1% wide. [0, 1] while nothing is computed.
    */
   private legendRange(): [number, number] {
     const map = this.result ?? this.partial;
-    if (!map) return [0, 1];
+    if (!map || !this.stretched) return [0, 1];
     let lo = Infinity,
       hi = -Infinity;
     for (const p of map.probabilities) {
@@ -528,7 +545,6 @@ export class OcclusionMap extends ConvLabElement {
     const m = this.loaded;
     return html`
       ${this.source.renderStatus()}
-      ${this.warning ? html`<p class="warning" role="alert">${this.warning}</p>` : nothing}
       ${m ? this.renderBody(m) : nothing}
     `;
   }
@@ -562,8 +578,13 @@ export class OcclusionMap extends ConvLabElement {
             @keydown=${this.onKey}
           ></canvas>
           <div class="legend" part="legend">
-            <span>${(this.legendRange()[0] * 100).toFixed(1)}%</span><span class="bar" style="background: ${colormapGradient('viridis')}"></span><span>${(this.legendRange()[1] * 100).toFixed(1)}%</span>
+            <span class="legend-lo">${(this.legendRange()[0] * 100).toFixed(this.stretched ? 1 : 0)}%</span><span class="bar" style="background: ${colormapGradient('viridis')}"></span><span class="legend-hi">${(this.legendRange()[1] * 100).toFixed(this.stretched ? 1 : 0)}%</span>
           </div>
+          <p class="legend-note">
+            ${this.stretched
+              ? html`<strong>Stretched scale:</strong> the colours span only this map's range, so small differences look large.`
+              : html`Colour = P(${labels[k]}) with the patch there, on a fixed 0-100% scale: dark where hiding the patch lowers it.`}
+          </p>
           <p class="readout" aria-live="polite">
             ${r
               ? html`Unoccluded: ${(r.baseline * 100).toFixed(1)}%. Lowest ${(r.min * 100).toFixed(1)}% (patch at row ${r.mostSensitive.y}, column ${r.mostSensitive.x}); highest ${(r.max * 100).toFixed(1)}%.`
@@ -610,6 +631,9 @@ export class OcclusionMap extends ConvLabElement {
               <option value="" ?selected=${this.targetClass === ''}>the predicted class</option>
               ${m.meta.labels.map((l, i) => html`<option value=${i} ?selected=${String(i) === String(this.targetClass)}>${l}</option>`)}
             </select></label>`
+        : nothing}
+      ${this.shown('scale')
+        ? html`<label class="check"><input type="checkbox" .checked=${this.stretched} @change=${(e: Event) => (this.scale = (e.target as HTMLInputElement).checked ? 'stretched' : 'absolute')} /> Stretch the colour scale to this map</label>`
         : nothing}
       ${this.shown('mode')
         ? html`<label class="check"><input type="checkbox" .checked=${this.isBlackBox} ?disabled=${!!this.probabilities} @change=${(e: Event) => (this.blackBox = (e.target as HTMLInputElement).checked)} /> Black box: probabilities only</label>`

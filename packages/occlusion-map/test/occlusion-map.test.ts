@@ -10,6 +10,9 @@ async function complete(el: OcclusionMap): Promise<MapCompleteDetail> {
   return ((await oneEvent(el, 'map-complete')) as CustomEvent<MapCompleteDetail>).detail;
 }
 
+const noticeText = (el: OcclusionMap) =>
+  [...el.shadowRoot!.querySelectorAll('convlab-notice')].map((n) => n.shadowRoot!.textContent!.replace(/\s+/g, ' ').trim()).join(' ').trim();
+
 describe('<occlusion-map>', () => {
   before(async () => {
     const info = await ready();
@@ -133,24 +136,30 @@ describe('<occlusion-map>', () => {
     expect(el.shadowRoot!.querySelector('.readout')!.textContent).to.not.include('Occluder at');
   });
 
-  it('clamps a patch larger than the image and a stride of zero, with a clear message', async () => {
-    const el = await fixture<OcclusionMap>(html`<occlusion-map sample="0" patch="40" stride="0"></occlusion-map>`);
+  it('clamps a patch larger than the image and a stride of zero, with a quiet settings notice (not an alert)', async () => {
+    const el = await fixture<OcclusionMap>(html`<occlusion-map sample="0" patch="40" stride="0" fill="purple"></occlusion-map>`);
     const d = await complete(el);
     expect([d.rows, d.cols]).to.deep.equal([1, 1]);
-    const warning = el.shadowRoot!.querySelector('.warning[role="alert"]')!.textContent!;
-    expect(warning).to.match(/patch of 40 px is larger than the 28×28 image; using 28 px/);
-    expect(warning).to.match(/stride must be at least 1 px \(got 0\); using 1/);
+    await el.updateComplete;
+    const t = noticeText(el);
+    expect(t).to.include('patch=40 is above the maximum 28: using 28.');
+    expect(t).to.include('stride=0 is below the minimum 1: using 1.');
+    expect(t).to.include('fill="purple" is not one of grey, black, mean, blurred: using grey.');
+    expect(el.shadowRoot!.querySelectorAll('[role="alert"]').length, 'a setting is no alert').to.equal(0);
+    expect(el.shadowRoot!.querySelector('convlab-status')!.shadowRoot!.querySelector('[role="alert"]')).to.equal(null);
   });
 
   it('says so for an unknown class and maps the predicted one', async () => {
     const el = await fixture<OcclusionMap>(html`<occlusion-map sample="20" target-class="42"></occlusion-map>`);
     const d = await complete(el);
     expect(d.classIndex).to.equal(2);
-    expect(el.shadowRoot!.querySelector('.warning')!.textContent).to.match(/There is no class 42/);
+    await el.updateComplete;
+    expect(noticeText(el)).to.include('target-class=42: the model has classes 0 to 9: mapping the predicted class.');
     el.targetClass = '5';
     const d2 = await complete(el);
     expect(d2.classIndex).to.equal(5);
-    expect(el.shadowRoot!.querySelector('.warning')).to.equal(null);
+    await el.updateComplete;
+    expect(noticeText(el)).to.equal('');
   });
 
   it('shows an alert when the model cannot be loaded', async () => {
@@ -190,7 +199,8 @@ describe('<occlusion-map>', () => {
     const el = await fixture<OcclusionMap>(html`<occlusion-map sample="0" patch="14" stride="-3"></occlusion-map>`);
     const d = await complete(el);
     expect([d.rows, d.cols]).to.deep.equal([15, 15]);
-    expect(el.shadowRoot!.querySelector('.warning[role="alert"]')!.textContent).to.match(/stride must be at least 1 px \(got -3\); using 1/);
+    await el.updateComplete;
+    expect(noticeText(el)).to.include('stride=-3 is below the minimum 1: using 1.');
   });
 
   it('paints the map progressively, batch by batch', async () => {
@@ -236,11 +246,72 @@ describe('<occlusion-map>', () => {
 
   it('does not stretch a flat map of a class the model rules out over the whole colour scale', async () => {
     // Sample 0 is a zero: P(class 1) is tiny at every position.
-    const el = await fixture<OcclusionMap>(html`<occlusion-map sample="0" target-class="1"></occlusion-map>`);
+    const el = await fixture<OcclusionMap>(html`<occlusion-map sample="0" target-class="1" scale="stretched"></occlusion-map>`);
     const d = await complete(el);
     expect(d.max).to.be.below(0.01);
     const ends = [...el.shadowRoot!.querySelectorAll('.legend span:not(.bar)')].map((e) => e.textContent);
     expect(ends).to.deep.equal(['0.0%', '1.0%']);
+  });
+
+  it('colours on an absolute 0-100% scale by default; the stretched scale is an option that says it is stretched', async () => {
+    const el = await fixture<OcclusionMap>(html`<occlusion-map></occlusion-map>`);
+    const d = await complete(el);
+    const ends = () => [...el.shadowRoot!.querySelectorAll('.legend span:not(.bar)')].map((e) => e.textContent);
+    const note = () => el.shadowRoot!.querySelector('.legend-note')!.textContent!.replace(/\s+/g, ' ');
+    expect(ends()).to.deep.equal(['0%', '100%']);
+    expect(note()).to.match(/fixed 0-100% scale/);
+    expect(note()).to.not.match(/Stretched/);
+    // The default (model, sample, patch, fill) shows an effect worth seeing: hiding the right patch costs many points.
+    expect(d.baseline - d.min, `largest drop ${((d.baseline - d.min) * 100).toFixed(1)} points`).to.be.above(0.3);
+    const box = [...el.shadowRoot!.querySelectorAll('label.check')].find((l) => /Stretch the colour scale/.test(l.textContent!))!;
+    (box.querySelector('input') as HTMLInputElement).click();
+    await el.updateComplete;
+    expect(el.scale).to.equal('stretched');
+    expect(el.getAttribute('scale')).to.equal('stretched');
+    expect(note()).to.match(/^ ?Stretched scale:/);
+    expect(ends()[0]).to.equal(`${(d.min * 100).toFixed(1)}%`);
+    el.setAttribute('scale', 'loud');
+    await el.updateComplete;
+    expect(ends()).to.deep.equal(['0%', '100%']);
+    expect(noticeText(el)).to.include('scale="loud" is not one of absolute, stretched: using absolute.');
+  });
+
+  it("shows a reader's own photo as the model sees it (28x28 grey) and says what the model was trained on", async () => {
+    const el = await fixture<OcclusionMap>(html`<occlusion-map sample="0"></occlusion-map>`);
+    await complete(el);
+    expect(el.shadowRoot!.querySelectorAll('convlab-notice.input-notice').length, 'no remark for a bundled sample').to.equal(0);
+    // A "photo": a colourful 96x64 picture with a light background.
+    const c = document.createElement('canvas');
+    [c.width, c.height] = [96, 64];
+    const ctx = c.getContext('2d')!;
+    ctx.fillStyle = '#e8d8b0';
+    ctx.fillRect(0, 0, 96, 64);
+    ctx.fillStyle = '#c0392b';
+    ctx.beginPath();
+    ctx.arc(48, 32, 20, 0, 2 * Math.PI);
+    ctx.fill();
+    const file = new File([await new Promise<Blob>((r) => c.toBlob((b) => r(b!), 'image/png'))], 'photo.png', { type: 'image/png' });
+    const picker = el.shadowRoot!.querySelector('convlab-image-picker')!;
+    const dt = new DataTransfer();
+    dt.items.add(file);
+    const next = complete(el);
+    picker.shadowRoot!.querySelector('[part=zone]')!.dispatchEvent(new DragEvent('drop', { bubbles: true, composed: true, cancelable: true, dataTransfer: dt }));
+    await next;
+    await el.updateComplete;
+    const notice = el.shadowRoot!.querySelector('convlab-notice.input-notice')!;
+    const text = notice.shadowRoot!.textContent!.replace(/\s+/g, ' ');
+    expect(text).to.match(/The model sees your image as 28×28 grey pixels, as shown here\. It was trained on MNIST: handwritten digits 0-9/);
+    expect(text).to.match(/inverted/, 'a light background was inverted, and it says so');
+    const img = notice.querySelector('img.seen') as HTMLImageElement;
+    await img.decode();
+    expect([img.naturalWidth, img.naturalHeight]).to.deep.equal([56, 56]);
+    expect(img.alt).to.equal('Your image as the model sees it: 28 by 28 pixels');
+    await expect(el).to.be.accessible();
+    // Back to a bundled sample: the remark goes.
+    (picker.shadowRoot!.querySelectorAll('.thumb')[2] as HTMLButtonElement).click();
+    await complete(el);
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelectorAll('convlab-notice.input-notice').length).to.equal(0);
   });
 
   it('leaves no tensor behind after 50 full maps', async () => {

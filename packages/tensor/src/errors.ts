@@ -10,7 +10,7 @@ export class ConvLabError extends Error {
   }
 }
 
-export type ImageErrorCode = 'not-an-image' | 'decode' | 'http' | 'network' | 'unsupported-source' | 'bad-size';
+export type ImageErrorCode = 'not-an-image' | 'decode' | 'http' | 'not-found' | 'network' | 'unsupported-source' | 'bad-size';
 
 /** An image could not be turned into a tensor. */
 export class ImageLoadError extends ConvLabError {
@@ -23,6 +23,7 @@ export class ImageLoadError extends ConvLabError {
 export type ModelErrorCode =
   | 'network'
   | 'http'
+  | 'not-found'
   | 'malformed'
   | 'weights-size'
   | 'input-shape'
@@ -47,6 +48,15 @@ export function abortError(signal?: AbortSignal): Error {
   const reason = signal?.reason;
   if (reason instanceof Error) return reason;
   return new DOMException('The operation was aborted.', 'AbortError');
+}
+
+/**
+ * True when a response is an HTML page: static servers and single-page-app hosts answer a missing
+ * file with their home page (200, text/html), so HTML where JSON, weights or an image was asked
+ * means the file was not found.
+ */
+export function isHtmlResponse(res: Response): boolean {
+  return /^\s*(text\/html|application\/xhtml\+xml)\b/i.test(res.headers.get('content-type') ?? '');
 }
 
 export function isAbortError(e: unknown): boolean {

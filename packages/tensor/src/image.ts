@@ -3,7 +3,7 @@
  * a URL) to an NHWC float32 tensor in [0, 1] of the size and channel count a model wants.
  */
 import { tf, type Tensor4D } from './tf.js';
-import { ImageLoadError, abortError } from './errors.js';
+import { ImageLoadError, abortError, isHtmlResponse } from './errors.js';
 
 /** RGBA bytes, row-major: what ImageData holds. Plain objects of this shape work in Node too. */
 export interface PixelData {
@@ -86,6 +86,11 @@ async function fetchBlob(url: string, signal?: AbortSignal): Promise<Blob> {
   }
   if (!res.ok) {
     throw new ImageLoadError('http', `Could not load ${url}: the server answered ${res.status} ${res.statusText}.`.trim());
+  }
+  if (isHtmlResponse(res)) {
+    // A missing file that the server answered with a page (often its home page), not with 404.
+    void res.body?.cancel();
+    throw new ImageLoadError('not-found', `Could not load the image ${url}: not found (the server returned an HTML page instead).`);
   }
   return res.blob();
 }

@@ -10,7 +10,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as tfconv from '@tensorflow/tfjs-converter';
 import { tf, type Tensor2D, type Tensor4D } from './tf.js';
-import { ModelLoadError, abortError } from './errors.js';
+import { ModelLoadError, abortError, isHtmlResponse } from './errors.js';
 import { shared } from './global.js';
 
 export interface ModelMeta {
@@ -28,6 +28,11 @@ export interface ModelMeta {
    * `prepareInput` then inverts a photo or scan with a light background.
    */
   polarity?: 'light-on-dark';
+  /**
+   * What the model was trained on, in a sentence for students ("MNIST: handwritten digits, white
+   * on black, centred in 28×28"). Widgets say it when a reader gives the model their own image.
+   */
+  trainedOn?: string;
   /** Channels the model expects (from its input shape when it has one). */
   channels?: number;
   /** [height, width] when the model's input shape leaves them open. */
@@ -122,6 +127,11 @@ async function fetchOrThrow(url: string, signal: AbortSignal, what: string): Pro
   }
   if (!res.ok) {
     throw new ModelLoadError('http', `Could not load ${what} from ${url}: the server answered ${res.status}${res.statusText ? ' ' + res.statusText : ''}.`, url);
+  }
+  if (isHtmlResponse(res)) {
+    // A missing file that the server answered with a page (often its home page), not with 404.
+    void res.body?.cancel();
+    throw new ModelLoadError('not-found', `Could not load ${what} from ${url}: not found (the server returned an HTML page instead).`, url);
   }
   return res;
 }
@@ -386,7 +396,7 @@ interface CacheEntry {
 /**
  * Loads a classifier by bundled id (`'digits'`, once @convlab/models is imported) or by the URL of
  * a TF.js model.json (layers or graph format). Loads once per URL per page: later callers share the
- * same model. Rejects with ModelLoadError ('network', 'http', 'malformed', 'weights-size',
+ * same model. Rejects with ModelLoadError ('network', 'http', 'not-found' (an HTML page came back), 'malformed', 'weights-size',
  * 'input-shape', 'unknown-id') or an AbortError.
  */
 export function loadModel(idOrUrl: string | URL, opts: LoadModelOptions = {}): Promise<LoadedModel> {
