@@ -53,6 +53,23 @@ const macrotask = () =>
     ch.port2.postMessage(0);
   });
 
+/**
+ * Awaited between encoder layers: a macrotask, and a frame when none has been drawn for 50 ms (a
+ * posted message alone can starve rendering; a hidden tab draws no frames, so 100 ms at most).
+ */
+let lastFrame = 0;
+const layerPause = async () => {
+  if (performance.now() - lastFrame < 50) return macrotask();
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, 100);
+    requestAnimationFrame(() => {
+      clearTimeout(t);
+      setTimeout(resolve, 0);
+    });
+  });
+  lastFrame = performance.now();
+};
+
 const fmt = (v: number) => (!Number.isFinite(v) ? '–' : Math.abs(v) >= 1e4 || Math.abs(v) < 1e-2 ? v.toExponential(2) : v.toPrecision(3));
 
 /**
@@ -354,7 +371,7 @@ export class GramStyle extends ConvLabElement {
         beta: c.beta,
         optimizer: c.optimizer,
         start: keep ?? c.start,
-        pause: macrotask,
+        pause: layerPause,
       });
     } catch (e) {
       this.status = 'error';
@@ -511,7 +528,7 @@ export class GramStyle extends ConvLabElement {
     const photo = tf.image.resizeBilinear(this.contentT, [size, size], true) as Tensor4D;
     try {
       for (const [key, layer] of [['early', early], ['deep', deep]] as const) {
-        const st = new StyleTransfer(this.enc, photo, photo, { styleLayers: [layer], contentLayer: layer, alpha: 1, beta: 0, optimizer: 'lbfgs', start: 'noise', seed: 3, pause: macrotask });
+        const st = new StyleTransfer(this.enc, photo, photo, { styleLayers: [layer], contentLayer: layer, alpha: 1, beta: 0, optimizer: 'lbfgs', start: 'noise', seed: 3, pause: layerPause });
         try {
           for (let i = 0; i < steps && !this.disposed; i++) {
             await this.track(st.step());
