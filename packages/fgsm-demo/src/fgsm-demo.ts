@@ -14,6 +14,7 @@ import {
 } from '@convlab/tensor';
 import { samplesFor } from '@convlab/models';
 import { ConvLabElement, ModelSource, widgetControlStyles, sampleConverter } from '@convlab/kit';
+import type { ConvLabTensorCanvas } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import { fgsmDemoStyles } from './fgsm-demo.styles.js';
 
@@ -43,14 +44,14 @@ function top1(probs: ArrayLike<number>, labels: string[]): Top1 {
 }
 
 /**
- * Adversarial examples with the Fast Gradient Sign Method, live: the input x, the perturbation
- * eps * sign(grad_x L(x, y)) and the adversarial x' side by side, each with its top predictions,
+ * Adversarial examples with the Fast Gradient Sign Method, live: the input `x`, the perturbation
+ * `eps * sign(grad_x L(x, y))` and the adversarial `x'` side by side, each with its top predictions,
  * as on the course's panda -> gibbon slide. The gradient sign is computed once per image; moving the
- * epsilon slider only recomputes x' = clip(x + eps * sign) and one forward pass.
+ * epsilon slider only recomputes `x' = clip(x + eps * sign)` and one forward pass.
  *
  * @summary FGSM adversarial examples on a live classifier.
  * @tagname fgsm-demo
- * @fires prediction-change - After x' is recomputed: `{clean, adversarial, epsilon, mode}`, each side's top-1 `{index, label, confidence}`.
+ * @fires prediction-change - After x' is recomputed and x', the perturbation and the bars are painted (in the same task as the change on WASM and CPU): `{clean, adversarial, epsilon, mode}`, each side's top-1 `{index, label, confidence}`.
  * @csspart panel - Each of the three panels (x, perturbation, x').
  * @csspart controls - The row of controls.
  * @cssprop --convlab-canvas-size - Display size of the image canvases (default 168px).
@@ -109,7 +110,8 @@ export class FgsmDemo extends ConvLabElement {
   @state() private xAdv?: Tensor4D;
   @state() private perturbation?: Tensor4D;
   @state() private clean?: { probs: number[]; top: Top1 };
-  @state() private adv?: { probs: number[]; top: Top1; linf: number; changed: number };
+  /** x' of `epsilon`: its prediction and read-outs (the perturbation's colour scale follows this epsilon, not a newer one still computing). */
+  @state() private adv?: { probs: number[]; top: Top1; linf: number; changed: number; epsilon: number };
   @state() private trueClass?: number;
   @state() private flipNote = '';
 
@@ -260,9 +262,13 @@ export class FgsmDemo extends ConvLabElement {
     const [oldAdv, oldPert] = [this.xAdv, this.perturbation];
     this.xAdv = xAdv;
     this.perturbation = perturbation;
-    this.adv = { probs, top: top1(probs, m.meta.labels), linf: v[m.numClasses], changed: v[m.numClasses + 1] };
-    // Let the canvases take the new tensors before the old ones go.
+    this.adv = { probs, top: top1(probs, m.meta.labels), linf: v[m.numClasses], changed: v[m.numClasses + 1], epsilon: eps };
+    // x', the perturbation and the bars reach the screen together, in the frame of the input that
+    // asked for them: the canvases paint within this task (their read-back is a microtask on WASM and
+    // CPU; nothing here waits for a frame or a timer), and prediction-change says they are painted.
+    // The old tensors go once nothing paints them any more.
     await this.updateComplete;
+    await Promise.all([...this.renderRoot.querySelectorAll<ConvLabTensorCanvas>('convlab-tensor-canvas')].map((c) => c.painted));
     tf.dispose([oldAdv, oldPert].filter((t): t is Tensor4D => !!t));
     this.firePrediction();
   }
@@ -281,24 +287,44 @@ export class FgsmDemo extends ConvLabElement {
     this.emit('prediction-change', detail);
   }
 
-  /** Searches the smallest epsilon that changes the prediction (or reaches the target) and moves the slider there. */
+  /**
+   * Searches the smallest epsilon, along the direction shown, that changes the model's prediction of x
+   * (untargeted) or makes it the target (targeted), and moves the slider there. "Changes" is measured
+   * against the clean prediction, not the true class: on a sample the model already gets wrong, the
+   * search looks for a change of that wrong answer, and the note says it was wrong to begin with.
+   */
   async findSmallestEpsilon(): Promise<number | null> {
     const m = this.loaded;
     const x = this.x;
-    if (!m || !x) return null;
+    const clean = this.clean?.top;
+    if (!m || !x || !clean) return null;
+    const labels = m.meta.labels;
     const targeted = this.mode === 'targeted';
+    const wrong = this.misclassified ? `Already misclassified: with no perturbation the model reads this ${labels[this.trueClass!]} as ${clean.label}. ` : '';
+    if (targeted && clean.index === this.target) {
+      this.epsilon = 0;
+      this.flipNote = `${wrong}The model already predicts the target ${clean.label} with no perturbation: epsilon 0.`;
+      return 0;
+    }
     const direction = this.ensureDirection(m, x);
-    const label = targeted ? this.target : this.sourceClass;
+    const label = targeted ? this.target : clean.index;
     const r = await minimumFlipEpsilon((t) => m.logits(t), x, direction, label, { targeted, tolerance: 1e-3 });
+    if (this.x !== x) return null; // a new input came while searching
     if (!r) {
-      this.flipNote = `No epsilon up to 1 ${targeted ? `reaches class ${m.meta.labels[label]}` : 'changes the prediction'} in this direction.`;
+      this.flipNote = `${wrong}No epsilon up to 1 ${targeted ? `reaches class ${labels[label]}` : wrong ? `changes that prediction` : 'changes the prediction'} in this direction.`;
       return null;
     }
-    this.epsilon = Math.round(r.epsilon * 1000) / 1000;
+    // Rounded up, so that the slider sits on the flipping side of the search's bracket.
+    this.epsilon = Math.min(1, Math.ceil(r.epsilon * 1000 - 1e-9) / 1000);
     this.flipNote = targeted
-      ? `Smallest epsilon that reaches class ${m.meta.labels[label]}: ${this.epsilon.toFixed(3)}.`
-      : `Smallest epsilon that changes the prediction: ${this.epsilon.toFixed(3)} (it becomes ${m.meta.labels[r.label]}).`;
+      ? `${wrong}Smallest epsilon that reaches class ${labels[label]}: ${this.epsilon.toFixed(3)}.`
+      : `${wrong}Smallest epsilon that changes ${wrong ? `that prediction (${clean.label})` : 'the prediction'}: ${this.epsilon.toFixed(3)} (it becomes ${labels[r.label]}).`;
     return this.epsilon;
+  }
+
+  /** The true class is known and the model gets x wrong with no perturbation. */
+  private get misclassified(): boolean {
+    return this.trueClass !== undefined && !!this.clean && this.clean.top.index !== this.trueClass;
   }
 
   private release(): void {
@@ -323,16 +349,18 @@ export class FgsmDemo extends ConvLabElement {
   }
 
   private renderBody(labels: string[]) {
-    const eps = this.epsilon;
+    // The perturbation shown is that of the last computed epsilon: its colour scale goes with it, so
+    // an epsilon change repaints the canvas once, with the new picture and its scale together.
+    const eps = this.adv?.epsilon ?? this.epsilon;
     const trueLabel = this.trueClass !== undefined ? labels[this.trueClass] : undefined;
+    // x + perturbation = x' stays one line of three images at any width (the images shrink on a phone);
+    // the two predictions sit in a row below, under x and under x'.
     return html`
+      <div class="equation">
       <div class="panels">
         <figure part="panel" class="panel">
           <figcaption><span class="sym">x</span> ${trueLabel !== undefined ? html`<span class="muted">(true: ${trueLabel})</span>` : nothing}</figcaption>
           <convlab-tensor-canvas .tensor=${this.x} colormap="grey" .range=${[0, 1]} label="Input image x"></convlab-tensor-canvas>
-          ${this.clean
-            ? html`<convlab-prob-bars heading="Prediction for x" .labels=${labels} .probabilities=${this.clean.probs} top="3" .highlight=${this.trueClass ?? -1}></convlab-prob-bars>`
-            : nothing}
         </figure>
         <div class="op" aria-hidden="true">+</div>
         <figure part="panel" class="panel">
@@ -364,10 +392,16 @@ export class FgsmDemo extends ConvLabElement {
             >
           </figcaption>
           <convlab-tensor-canvas .tensor=${this.xAdv} colormap="grey" .range=${[0, 1]} label="Adversarial image x′"></convlab-tensor-canvas>
-          ${this.adv
-            ? html`<convlab-prob-bars heading="Prediction for x′" .labels=${labels} .probabilities=${this.adv.probs} top="3" .highlight=${this.mode === 'targeted' ? this.target : (this.trueClass ?? -1)}></convlab-prob-bars>`
-            : nothing}
         </figure>
+      </div>
+      <div class="bars">
+        ${this.clean
+          ? html`<convlab-prob-bars heading="Prediction for x" .labels=${labels} .probabilities=${this.clean.probs} top="3" .highlight=${this.trueClass ?? -1}></convlab-prob-bars>`
+          : nothing}
+        ${this.adv
+          ? html`<convlab-prob-bars heading="Prediction for x′" .labels=${labels} .probabilities=${this.adv.probs} top="3" .highlight=${this.mode === 'targeted' ? this.target : (this.trueClass ?? -1)}></convlab-prob-bars>`
+          : nothing}
+      </div>
       </div>
       ${this.adv
         ? html`<p class="readout" aria-live="polite">
@@ -385,6 +419,14 @@ export class FgsmDemo extends ConvLabElement {
     const clean = this.clean?.top;
     const adv = this.adv?.top;
     if (!clean || !adv) return nothing;
+    const labels = this.loaded?.meta.labels ?? [];
+    const wrong = this.misclassified
+      ? html`<span class="already">Already misclassified with no perturbation: this ${labels[this.trueClass!] ?? this.trueClass} reads as ${clean.label}.</span> `
+      : nothing;
+    return html`${wrong}${this.renderFlip(clean, adv)}`;
+  }
+
+  private renderFlip(clean: Top1, adv: Top1) {
     if (this.mode === 'targeted') {
       const target = this.loaded?.meta.labels[this.target] ?? String(this.target);
       if (adv.index === this.target) return html`<span class="flipped">Target reached: ${clean.label} → ${adv.label}.</span>`;

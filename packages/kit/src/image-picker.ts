@@ -47,6 +47,18 @@ export function sameSamples(a: readonly PickerSample[] | undefined, b: readonly 
   return a.every((s, i) => s.src === b[i].src && s.label === b[i].label);
 }
 
+/** A screen with touch only (a phone, a tablet without a mouse): nothing to drag a file with, no Ctrl+V. */
+export const TOUCH_ONLY_QUERY = '(hover: none) and (pointer: coarse)';
+
+/**
+ * The drop / paste hint, worded for the device: none on a touch-only screen (no drag and drop of
+ * files, no keyboard shortcut to paste), Cmd+V (⌘V) on Apple keyboards, Ctrl+V elsewhere.
+ */
+export function dropPasteHint(touchOnly: boolean, apple: boolean): string {
+  if (touchOnly) return '';
+  return `or drop an image here, or paste one (${apple ? '⌘V' : 'Ctrl+V'})`;
+}
+
 const IMAGE_NAME = /\.(png|jpe?g|gif|webp|bmp|avif|svg|ico|tiff?)$/i;
 
 /** True for files whose type (or, without a type, whose name) says image. */
@@ -145,8 +157,18 @@ export class ConvLabImagePicker extends ConvLabElement {
   private objectUrls: string[] = [];
   private dragDepth = 0;
 
+  /** Whether the screen is touch-only, followed live (a tablet's keyboard cover, a mouse plugged in). */
+  private readonly touchQuery = typeof matchMedia === 'function' ? matchMedia(TOUCH_ONLY_QUERY) : undefined;
+  private readonly onTouchChange = () => this.requestUpdate();
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.touchQuery?.addEventListener?.('change', this.onTouchChange);
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.touchQuery?.removeEventListener?.('change', this.onTouchChange);
     this.revokeUrls();
   }
 
@@ -307,6 +329,8 @@ export class ConvLabImagePicker extends ConvLabElement {
 
   protected override render() {
     const samples = this.samples ?? [];
+    const apple = typeof navigator !== 'undefined' && /Mac|iPhone|iPad|iPod/.test(navigator.platform ?? '');
+    const hint = dropPasteHint(!!this.touchQuery?.matches, apple);
     return html`<div
       class="zone ${this.dragging ? 'dragging' : ''}"
       part="zone"
@@ -344,7 +368,7 @@ export class ConvLabImagePicker extends ConvLabElement {
         : nothing}
       <div class="actions">
         <button type="button" part="upload" @click=${this.onUploadClick}>${this.uploadLabel}</button>
-        <span class="hint">or drop an image here, or paste one (Ctrl+V)</span>
+        ${hint ? html`<span class="hint">${hint}</span>` : nothing}
         <input
           type="file"
           accept="image/*"
