@@ -315,3 +315,27 @@ export const Slider: StoryObj<SliderArgs> = {
     @change=${action('change')}
   ></convlab-slider>`,
 };
+
+interface NoticeArgs {
+  messages: string;
+  kind: 'settings' | 'info';
+  theme: string;
+  presenter: boolean;
+}
+
+/** The quiet notice of the settings rule: what a widget used instead of a bad attribute. */
+export const Notice: StoryObj<NoticeArgs> = {
+  args: {
+    messages: 'epsilon=5 is above the maximum 1: using 1.|sample="label:12": no bundled sample has class 12: using sample 0.',
+    kind: 'settings',
+    theme: '',
+    presenter: false,
+  },
+  argTypes: { ...common, kind: { control: 'inline-radio', options: ['settings', 'info'] } },
+  render: (a) => html`<convlab-notice
+    .messages=${a.messages.split('|').filter(Boolean)}
+    kind=${a.kind}
+    theme=${a.theme}
+    ?presenter=${a.presenter}
+  ></convlab-notice>`,
+};

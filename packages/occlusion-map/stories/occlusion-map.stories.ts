@@ -6,12 +6,13 @@ import '../src/index.js';
 
 interface Args {
   model: string;
-  sample: number;
+  sample: number | string;
   patch: number;
   stride: number;
   fill: 'grey' | 'black' | 'mean' | 'blurred';
   targetClass: string;
   blackBox: boolean;
+  scale: 'absolute' | 'stretched';
   controls: string;
   presenter: boolean;
 }
@@ -19,10 +20,11 @@ interface Args {
 const meta: Meta<Args> = {
   title: 'Visualizing ConvNets/occlusion-map',
   component: 'occlusion-map',
-  args: { model: 'digits', sample: 0, patch: 6, stride: 2, fill: 'grey', targetClass: '', blackBox: false, controls: 'all', presenter: false },
+  args: { model: 'digits', sample: 51, patch: 6, stride: 2, fill: 'grey', targetClass: '', blackBox: false, scale: 'absolute', controls: 'all', presenter: false },
   argTypes: {
     model: { control: 'select', options: ['digits', 'fashion'] },
     fill: { control: 'inline-radio', options: ['grey', 'black', 'mean', 'blurred'] },
+    scale: { control: 'inline-radio', options: ['absolute', 'stretched'] },
     patch: { control: { type: 'range', min: 1, max: 28, step: 1 } },
     stride: { control: { type: 'range', min: 1, max: 14, step: 1 } },
   },
@@ -34,6 +36,7 @@ const meta: Meta<Args> = {
     fill=${a.fill}
     target-class=${a.targetClass}
     ?black-box=${a.blackBox}
+    scale=${a.scale}
     controls=${a.controls}
     ?presenter=${a.presenter}
   ></occlusion-map>`,
@@ -45,7 +48,9 @@ export const Playground: Story = {};
 export const Fashion: Story = { args: { model: 'fashion', sample: 70, patch: 8, stride: 2 } };
 export const BlackBox: Story = { name: 'Black box: probabilities only', args: { blackBox: true, sample: 40 } };
 export const BlurredFill: Story = { args: { fill: 'blurred', sample: 90 } };
-export const ErrorState: Story = { name: 'Error: a patch larger than the image', args: { patch: 40, stride: 0 } };
+export const StretchedScale: Story = { name: 'Stretched colour scale (labelled as stretched)', args: { scale: 'stretched', sample: 0 } };
+export const BadSettings: Story = { name: 'Bad settings: clamped, with a quiet notice', args: { patch: 40, stride: 0 } };
+export const ByLabel: Story = { name: 'A sample chosen by class: sample="label:7"', args: { sample: 'label:7' } };
 
 /** A page-set probability function, as a wrapper around a remote API would be. */
 export const PageSetFunction: Story = {
