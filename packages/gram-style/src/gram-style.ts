@@ -238,6 +238,8 @@ export class GramStyle extends ConvLabElement {
 
   protected override updated(changed: PropertyValues): void {
     if (this.disposed) return;
+    if (changed.has('content')) delete this.uploaded.content;
+    if (changed.has('styleImage')) delete this.uploaded.style;
     const reload = ['content', 'styleImage', 'size', 'encoder', 'encoderUrl', 'encoderPreprocess'].some((k) => changed.has(k));
     const rebuild = ['styleLayers', 'contentLayer'].some((k) => changed.has(k));
     if (reload) void this.load();
@@ -287,7 +289,7 @@ export class GramStyle extends ConvLabElement {
     return { t, note };
   }
 
-  private async load(uploads: { content?: Blob | ImageSource; style?: Blob | ImageSource } = {}): Promise<void> {
+  private async load(uploads = this.uploaded): Promise<void> {
     const token = ++this.loadToken;
     this.pause();
     const c = this.checked();
@@ -553,13 +555,20 @@ export class GramStyle extends ConvLabElement {
     if (d.origin === 'sample' && d.index !== undefined) {
       const name = (which === 'content' ? CONTENT_SAMPLES : STYLE_SAMPLES)[d.index]?.name;
       if (name) {
+        const same = (which === 'content' ? this.content : this.styleImage) === name;
+        delete this.uploaded[which];
         if (which === 'content') this.content = name;
         else this.styleImage = name;
+        if (same) void this.load();
       }
       return;
     }
-    void this.load({ [which]: d.source });
+    this.uploaded[which] = d.source;
+    void this.load();
   }
+
+  /** Uploaded or pasted images, kept for reloads (a new size) until the attribute names another image. */
+  private uploaded: { content?: Blob | ImageSource; style?: Blob | ImageSource } = {};
 
   private canvas(key: string, label: string, opts: { colormap?: string; range?: string; part?: string; saveable?: boolean; interactive?: boolean } = {}) {
     return html`<convlab-tensor-canvas

@@ -104,6 +104,25 @@ describe('<gram-style>', () => {
     d.remove();
   });
 
+  it('an uploaded image larger than the size is scaled down before the GPU, with a note; a sample click goes back', async () => {
+    const el = await fixtureEl();
+    const c = new OffscreenCanvas(600, 400);
+    const g = c.getContext('2d')!;
+    g.fillStyle = '#c33';
+    g.fillRect(0, 0, 600, 400);
+    const blob = await c.convertToBlob({ type: 'image/png' });
+    const picker = root(el).querySelector('convlab-image-picker')!;
+    picker.dispatchEvent(new CustomEvent('image-select', { detail: { source: blob, origin: 'file' } }));
+    await waitUntil(() => root(el).textContent!.length > 0 && [...root(el).querySelectorAll('convlab-notice')].some((n) => n.shadowRoot!.textContent!.includes('600×400')), 'note shown', { timeout: 60000 });
+    expect([...root(el).querySelectorAll('convlab-notice')].map((n) => n.shadowRoot!.textContent).join(' ')).to.contain('Your content image (600×400) was scaled down to 128×128');
+    await waitUntil(() => isReady(el), 'ready again', { timeout: 60000 });
+    const content = (el as unknown as { contentT: tf.Tensor }).contentT;
+    expect(content.shape).to.deep.equal([1, 128, 128, 3]);
+    const red = await tf.tidy(() => tf.mean(tf.slice(content, [0, 0, 0, 0], [1, -1, -1, 1]))).data();
+    expect(red[0]).to.be.closeTo(0xcc / 255, 0.02);
+    el.remove();
+  });
+
   it('attributes reflect, and weight changes apply to the next step', async () => {
     const el = await fixtureEl();
     el.optimizer = 'lbfgs';
