@@ -38,11 +38,13 @@ export const saliencyMapStyles = css`
   figcaption {
     font-weight: 600;
     max-width: var(--_canvas);
+    display: grid;
   }
   .muted {
     color: var(--_muted);
     font-weight: 400;
     font-size: 0.85em;
+    white-space: pre;
   }
   canvas.overlay {
     width: var(--_canvas);
@@ -113,11 +115,12 @@ export const saliencyMapStyles = css`
     font-variant-numeric: tabular-nums;
     font-weight: 600;
   }
+  /* The same sides as the signed maps' diverging colour map: red positive, blue negative. */
   td.pos {
-    background: color-mix(in srgb, #2166ac 30%, transparent);
+    background: color-mix(in srgb, #b2182b 30%, transparent);
   }
   td.neg {
-    background: color-mix(in srgb, #b2182b 30%, transparent);
+    background: color-mix(in srgb, #2166ac 30%, transparent);
   }
   td.zero {
     color: var(--_muted);

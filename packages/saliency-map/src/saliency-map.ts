@@ -32,6 +32,9 @@ export const RULE_TITLES: Record<ReluRule, string> = {
   guided: 'Guided backprop',
 };
 
+/** Column titles over the maps. */
+const SHORT_TITLES: Record<ReluRule, string> = { gradient: 'Gradient', deconvnet: 'Deconvnet', guided: 'Guided backprop' };
+
 /** What each rule keeps at a ReLU, in words (the diagram's explanation). */
 export const RULE_EXPLANATIONS: Record<ReluRule, string> = {
   gradient:
@@ -70,7 +73,7 @@ interface RuleMaps {
  * Gradient-based saliency: how much each input pixel changes one class score (before the softmax)
  * or one unit of a chosen layer, under the three rules for the ReLUs on the way back: plain
  * gradient (Simonyan et al.), deconvnet (Zeiler & Fergus) and guided backpropagation (Springenberg
- * et al.), side by side. Each is shown as a signed map (red / blue, summed over channels) and as
+ * et al.), side by side. Each is shown as a signed map (blue negative, red positive, summed over channels) and as
  * |gradient| laid over the image. A diagram of one ReLU explains which paths each rule keeps.
  *
  * @summary Gradient, deconvnet and guided-backprop saliency maps, side by side.
@@ -324,7 +327,7 @@ export class SaliencyMap extends ConvLabElement {
     const maps = this.maps;
     const max = this.maxAbs?.[r];
     return html`<figure class="rule ${this.explained === r && this.shown('diagram') ? 'explained' : ''}">
-      <figcaption>${RULE_TITLES[r]}${max !== undefined ? html` <span class="muted">max |g| ${max.toPrecision(2)}</span>` : nothing}</figcaption>
+      <figcaption>${SHORT_TITLES[r]}<span class="muted">${max !== undefined ? `max |g| ${max.toPrecision(2)}` : ' '}</span></figcaption>
       <convlab-tensor-canvas
         class="signed"
         data-rule=${r}
@@ -333,7 +336,7 @@ export class SaliencyMap extends ConvLabElement {
         range="symmetric"
         saveable
         filename=${`saliency-${r}.png`}
-        label=${`${RULE_TITLES[r]}: signed gradient of ${what}, red negative, blue positive`}
+        label=${`${RULE_TITLES[r]}: signed gradient of ${what}, blue negative, red positive`}
       ></convlab-tensor-canvas>
       <canvas class="overlay" data-rule=${r} role="img" aria-label=${`${RULE_TITLES[r]}: size of the gradient laid over the image; bright where a pixel changes ${what} most`}></canvas>
     </figure>`;
