@@ -24,6 +24,7 @@ export const suites: Record<string, () => Promise<SuiteModule>> = {
   'class-viz': () => import('./suites/class-viz.js'),
   'adv-training': () => import('./suites/adv-training.js'),
   filters: () => import('./suites/filters.js'),
+  'gram-style': () => import('./suites/gram-style.js'),
 };
 
 type BenchWindow = typeof window & {

@@ -97,3 +97,5 @@ export { spriteToBatch, spatialLayers, layerReceptiveField, receptiveBox, unitMa
 export type { UnitMaxima, UnitMaximaOptions, TopPatch } from './top-patches.js';
 export { Tsne, tsne, affinities, nearestNeighbours, jointProbabilities, placeByNeighbours, clampPerplexity, neighboursFor } from './tsne.js';
 export type { TsneOptions, SparseP } from './tsne.js';
+export { detect, loadDetector, filterProposals, pasteMask, featureChannels } from './detector.js';
+export type { DetectorConfig, DetectorParts, PartModel, DetectOptions, DetectResult, DetectedObject, ProposalSet } from './detector.js';

@@ -2,6 +2,7 @@
 
 Supported modules (in an nn.Sequential whose children carry the Keras layer names):
   nn.Conv2d        -> Conv2D   (padding 0 -> 'valid'; stride 1 with padding (k-1)/2 -> 'same')
+  nn.ConvTranspose2d -> Conv2DTranspose (unpadded, kernel == stride: an exact k-fold upsampling)
   nn.ReLU          -> folded into the previous Conv2D/Dense as activation 'relu' (else an Activation layer)
   nn.MaxPool2d     -> MaxPooling2D ('valid', no ceil_mode, no dilation)
   nn.AdaptiveAvgPool2d(1) + nn.Flatten -> GlobalAveragePooling2D
@@ -95,6 +96,24 @@ def export_sequential(model, input_shape, out_dir, name, metadata=None):
             if mod.bias is not None:
                 weights.append((f'{lname}/bias', _f32(mod.bias)))
             shape = ('spatial', oh, ow, mod.out_channels)
+        elif isinstance(mod, nn.ConvTranspose2d):
+            if shape[0] != 'spatial':
+                raise ValueError(f'{lname}: ConvTranspose2d after flatten')
+            kh, kw = _pair(mod.kernel_size)
+            sh, sw = _pair(mod.stride)
+            if mod.groups != 1 or _pair(mod.dilation) != (1, 1) or _pair(mod.padding) != (0, 0) \
+                    or _pair(mod.output_padding) != (0, 0) or (kh, kw) != (sh, sw):
+                raise ValueError(f'{lname}: only unpadded ConvTranspose2d with kernel == stride is supported')
+            cfg = {'class_name': 'Conv2DTranspose', 'config': {
+                'name': lname, 'trainable': True, 'dtype': 'float32',
+                'filters': mod.out_channels, 'kernel_size': [kh, kw], 'strides': [sh, sw],
+                'padding': 'valid', 'data_format': 'channels_last', 'dilation_rate': [1, 1],
+                'activation': activation, 'use_bias': mod.bias is not None, **_initializers()}}
+            # PyTorch [in, out, kh, kw] -> TF.js Conv2DTranspose [kh, kw, out, in]
+            weights.append((f'{lname}/kernel', _f32(mod.weight.permute(2, 3, 1, 0))))
+            if mod.bias is not None:
+                weights.append((f'{lname}/bias', _f32(mod.bias)))
+            shape = ('spatial', shape[1] * sh, shape[2] * sw, mod.out_channels)
         elif isinstance(mod, nn.Linear):
             if shape[0] != 'flat' or shape[1] != mod.in_features:
                 raise ValueError(f'{lname}: Linear expects a flat input of {mod.in_features}, has {shape}')
