@@ -24,6 +24,8 @@ export const suites: Record<string, () => Promise<SuiteModule>> = {
   'class-viz': () => import('./suites/class-viz.js'),
   'adv-training': () => import('./suites/adv-training.js'),
   filters: () => import('./suites/filters.js'),
+  'top-patches': () => import('./suites/top-patches.js'),
+  tsne: () => import('./suites/tsne.js'),
   'gram-style': () => import('./suites/gram-style.js'),
 };
 

@@ -1,0 +1,70 @@
+// <tsne-map> (issue 16): our Barnes-Hut t-SNE of the digits model's 64-D features of 2,000 test
+// images to 1,000 iterations (target 10 s), in the widget's Web Worker, with the longest main-thread
+// task while it runs; side by side with the npm package tsne-js (exact t-SNE) on the same features.
+import { ready, tf, loadModel, layerActivations, type Tensor4D } from '@convlab/tensor';
+import { poolFor } from '@convlab/models/pool.js';
+import { loadPool } from '@convlab/top-patches';
+import { TsneRunner, neighbourAgreement } from '@convlab/tsne-map';
+// @ts-expect-error tsne-js ships no types
+import TSNE from 'tsne-js';
+import { fmt, type BenchContext, type RunRecord } from '../lib.js';
+
+const N = 2000;
+const ITERATIONS = 1000;
+
+export async function run(_: BenchContext) {
+  const info = await ready();
+  const m = await loadModel('digits');
+  const pool = await loadPool(poolFor('digits'), N);
+  const f = tf.tidy(() => tf.reshape(layerActivations(m, 'features', pool.images as Tensor4D), [N, -1]));
+  const d = f.shape[1]!;
+  const features = (await f.data()) as Float32Array;
+  f.dispose();
+  const labels = pool.labels.slice(0, N);
+  pool.images.dispose();
+  pool.sprite.close();
+
+  // Ours, in the worker: wall time, and the longest main-thread task meanwhile.
+  const tasks: number[] = [];
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) tasks.push(e.duration);
+  });
+  obs.observe({ type: 'longtask', buffered: false });
+  let frames = 0;
+  const runner = new TsneRunner();
+  const t0 = performance.now();
+  const ours = await runner.run(features, N, d, { options: { perplexity: 30, seed: 1 }, iterations: ITERATIONS, onFrame: () => frames++ });
+  const oursMs = performance.now() - t0;
+  obs.disconnect();
+  runner.dispose();
+
+  // tsne-js on the same features (exact gradient, on this thread: it has no worker mode).
+  const rows = Array.from({ length: N }, (_, i) => Array.from(features.subarray(i * d, (i + 1) * d)));
+  const t1 = performance.now();
+  const model = new TSNE({ dim: 2, perplexity: 30, earlyExaggeration: 4, learningRate: 100, nIter: ITERATIONS, metric: 'euclidean' });
+  model.init({ data: rows, type: 'dense' });
+  model.run();
+  const theirs = model.getOutput() as number[][];
+  const theirsMs = performance.now() - t1;
+  const theirsEmb = Float32Array.from(theirs.flat());
+
+  return {
+    backend: info.name,
+    n: N,
+    iterations: ITERATIONS,
+    ours: { ms: oursMs, where: ours.where, kl: ours.kl, frames, longestTaskMs: tasks.length ? Math.max(...tasks) : 0, longTasks: tasks.length, agreement: neighbourAgreement(ours.embedding, labels) },
+    tsneJs: { ms: theirsMs, agreement: neighbourAgreement(theirsEmb, labels) },
+  };
+}
+
+type Result = Awaited<ReturnType<typeof run>>;
+
+export function report(runs: RunRecord<Result>[]): string[] {
+  const lines: string[] = [];
+  for (const r of runs.filter((x) => x.ok)) {
+    const o = r.result;
+    lines.push(`t-SNE, ${o.n} digits' features (64-D), ${o.iterations} iterations: ours (Barnes-Hut, ${o.ours.where}) ${fmt(o.ours.ms / 1000)} s (target 10 s), longest main-thread task ${fmt(o.ours.longestTaskMs)} ms (${o.ours.longTasks} long tasks), ${o.ours.frames} frames; 5-NN class agreement ${(o.ours.agreement * 100).toFixed(1)}%`);
+    lines.push(`  tsne-js (exact, main thread) ${fmt(o.tsneJs.ms / 1000)} s; 5-NN class agreement ${(o.tsneJs.agreement * 100).toFixed(1)}%`);
+  }
+  return lines;
+}
