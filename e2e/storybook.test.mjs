@@ -28,6 +28,8 @@ test('the Storybook build has stories and docs pages', () => {
 
 async function visit(url, check) {
   const page = await browser.newPage();
+  // Generous waits: an autodocs page runs every story of its widget at once (28 s on a loaded 2-core machine).
+  page.setDefaultTimeout(90000);
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(url);
@@ -90,7 +92,7 @@ for (const e of entries.filter((x) => x.type === 'story')) {
           return !!first && (!first.localName.includes('-') || (customElements.get(first.localName) && first.shadowRoot?.childNodes.length));
         },
         null,
-        { timeout: 30000 },
+        { timeout: 60000 },
       );
       const shown = await page.evaluate(() => document.body.classList.contains('sb-show-errordisplay'));
       assert.equal(shown, false, 'Storybook shows an error for this story');
@@ -106,12 +108,12 @@ for (const e of entries.filter((x) => x.type === 'story')) {
 for (const e of entries.filter((x) => x.type === 'docs')) {
   test(`docs page ${e.id} renders`, async () => {
     const errors = await visit(new URL(`iframe.html?id=${e.id}&viewMode=docs`, base).href, async (page) => {
-      await page.waitForSelector('#storybook-docs h1', { timeout: 30000 });
+      await page.waitForSelector('#storybook-docs h1', { timeout: 90000 });
       // MDX pages with $…$ formulas must show them as MathML (remark-math + rehype-katex).
       if (!e.importPath.endsWith('.mdx')) return;
       const src = readFileSync(join(root, e.importPath), 'utf8');
       if (/\$[^{]/.test(src)) {
-        await page.waitForSelector('#storybook-docs math', { timeout: 30000 });
+        await page.waitForSelector('#storybook-docs math', { timeout: 90000 });
         assert.ok((await page.locator('#storybook-docs math').count()) >= 3, 'formulas render as MathML');
       }
       // Markdown tables (remark-gfm) render as tables, not as lines of pipes.
@@ -165,7 +167,7 @@ test('the welcome page lists every widget in widgets.json', async () => {
   const { readWidgets } = await import('../scripts/widgets.mjs');
   const welcome = entries.find((e) => e.type === 'docs' && /welcome/i.test(e.id));
   const errors = await visit(new URL(`iframe.html?id=${welcome.id}&viewMode=docs`, base).href, async (page) => {
-    await page.waitForSelector('#storybook-docs table', { timeout: 30000 });
+    await page.waitForSelector('#storybook-docs table', { timeout: 90000 });
     const codes = await page.locator('#storybook-docs table code').allInnerTexts();
     for (const w of readWidgets()) assert.ok(codes.includes(`<${w.tag}>`), `<${w.tag}> on the welcome page`);
   });
