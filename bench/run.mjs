@@ -36,7 +36,20 @@ const wantedBackends = (args.backend ?? []).flatMap((s) => s.split(',')).filter(
 
 const chrome = ensureChromium();
 // Built the way a site would build it (Vite), so that model files and WASM binaries are assets.
-await build({ root: join(root, 'bench'), base: './', logLevel: 'warn', build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 5000 } });
+// With --suite, only the chosen suites are bundled (the others become stubs), so that one suite that
+// does not build (a package not rebuilt yet) does not stop the others from running alone.
+const onlyChosen = wanted.length && {
+  name: 'bench-only-chosen-suites',
+  enforce: 'pre',
+  resolveId(source) {
+    const m = /^\.\/suites\/([\w-]+)\.js$/.exec(source);
+    if (m && !wanted.includes(m[1])) return `\0bench-stub:${m[1]}`;
+  },
+  load(id) {
+    if (id.startsWith('\0bench-stub:')) return "export async function run() { throw new Error('not bundled in this run (--suite)'); }";
+  },
+};
+await build({ root: join(root, 'bench'), base: './', logLevel: 'warn', plugins: onlyChosen ? [onlyChosen] : [], build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 5000 } });
 const server = await preview({ root: join(root, 'bench'), preview: { port: 0, host: '127.0.0.1' }, logLevel: 'silent' });
 const base = new URL('index.html', server.resolvedUrls.local[0]).href;
 
