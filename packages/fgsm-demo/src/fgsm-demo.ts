@@ -248,20 +248,23 @@ export class FgsmDemo extends ConvLabElement {
     } else {
       xAdv = fgsmStep(x, this.ensureDirection(m, x), eps);
     }
-    const { delta: perturbation, linf, changed } = perturbationSummary(x, xAdv);
-    // One download for the probabilities and both read-outs.
-    const summary = tf.tidy(() => tf.concat([tf.reshape(tf.softmax(m.logits(xAdv)), [-1]), tf.reshape(linf, [1]), tf.reshape(changed, [1])]));
-    tf.dispose([linf, changed]);
-    const v = await summary.data();
+    const { delta, linf, changed } = perturbationSummary(x, xAdv);
+    // One download for everything the screen needs: the probabilities, both read-outs, and the
+    // pixels of x' and of the perturbation. The canvases then paint tensors whose values are already
+    // on the CPU side, so on WebGL no second GPU read-back stands between this one and the paint.
+    const n = m.numClasses;
+    const size = x.size;
+    const summary = tf.tidy(() =>
+      tf.concat([tf.reshape(tf.softmax(m.logits(xAdv)), [-1]), tf.reshape(linf, [1]), tf.reshape(changed, [1]), tf.reshape(xAdv, [-1]), tf.reshape(delta, [-1])]),
+    );
+    tf.dispose([linf, changed, xAdv, delta]);
+    const v = (await summary.data()) as Float32Array;
     summary.dispose();
-    if (this.x !== x || this.loaded !== m) {
-      tf.dispose([xAdv, perturbation]);
-      return;
-    }
-    const probs = Array.from(v.subarray(0, m.numClasses));
+    if (this.x !== x || this.loaded !== m) return;
+    const probs = Array.from(v.subarray(0, n));
     const [oldAdv, oldPert] = [this.xAdv, this.perturbation];
-    this.xAdv = xAdv;
-    this.perturbation = perturbation;
+    this.xAdv = tf.tensor(v.slice(n + 2, n + 2 + size), x.shape) as Tensor4D;
+    this.perturbation = tf.tensor(v.slice(n + 2 + size, n + 2 + 2 * size), x.shape) as Tensor4D;
     this.adv = { probs, top: top1(probs, m.meta.labels), linf: v[m.numClasses], changed: v[m.numClasses + 1], epsilon: eps };
     // x', the perturbation and the bars reach the screen together, in the frame of the input that
     // asked for them: the canvases paint within this task (their read-back is a microtask on WASM and
