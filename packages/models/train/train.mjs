@@ -14,11 +14,16 @@ const CONFIG = join(PKG_DIR, 'train', 'models.json');
 const config = JSON.parse(readFileSync(CONFIG, 'utf8'));
 
 function usage(code) {
-  console.log(`usage: npm run train -w @convlab/models -- <${Object.keys(config).join('|')}|all> [--epochs N]`);
+  console.log(`usage: npm run train -w @convlab/models -- <${Object.keys(config).join('|')}|all> [--epochs N]\n       npm run train -w @convlab/models -- shapes-detector [--help]`);
   process.exit(code);
 }
 
 const args = process.argv.slice(2);
+if (args[0] === 'shapes-detector') {
+  // The detector has its own pipeline (scenes data set, torchvision Mask R-CNN, four TF.js parts).
+  const r = spawnSync(process.execPath, [join(PKG_DIR, 'train', 'train-detector.mjs'), ...args.slice(1)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
 if (args.includes('-h') || args.includes('--help')) usage(0);
 let epochs;
 const ei = args.indexOf('--epochs');
@@ -65,7 +70,7 @@ for (const id of ids) {
     join(PKG_DIR, 'train', 'py', 'trainer.py'),
     '--model', id, '--config', CONFIG, '--data', data, '--out', out, '--command', command,
     ...(epochs ? ['--epochs', String(epochs)] : []),
-  ], { stdio: 'inherit', env: { ...process.env, OMP_NUM_THREADS: '2', MKL_NUM_THREADS: '2' } });
+  ], { stdio: 'inherit', env: { ...process.env, OMP_NUM_THREADS: String(cfg.threads ?? 2), MKL_NUM_THREADS: String(cfg.threads ?? 2) } });
   if (py.status !== 0) {
     console.error(`trainer.py failed for ${id} (exit ${py.status})`);
     process.exit(1);

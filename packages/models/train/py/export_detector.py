@@ -25,6 +25,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import detector_model as D  # noqa: E402
 from tfjs_export import export_sequential  # noqa: E402
 
+if os.environ.get('CONVLAB_DETECTOR_TINY'):  # the test fixture of make_detector_fixture.py
+    from make_detector_fixture import TINY  # noqa: E402
+    for _k, _v in TINY.items():
+        setattr(D, _k, _v)
+
 
 def fold_bn(conv, bn):
     """Conv2d (no bias) followed by BatchNorm2d in eval mode -> one Conv2d with bias."""
@@ -68,7 +73,7 @@ def export_parts(model):
 
 def config():
     return {
-        'name': 'shapes-detector',
+        'name': 'shapes-detector-tiny (untrained test fixture)' if os.environ.get('CONVLAB_DETECTOR_TINY') else 'shapes-detector',
         'classes': D.CLASSES,
         'inputSize': [D.SIZE, D.SIZE],
         'inputRange': [0, 1],
