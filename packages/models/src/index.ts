@@ -1,7 +1,7 @@
 /**
  * @convlab/models: the models bundled with ConvLab, registered with @convlab/tensor on import.
  *
- *   import '@convlab/models';               // registers 'digits' and 'fashion'
+ *   import '@convlab/models';               // registers 'digits', 'digits-robust' and 'fashion'
  *   const model = await loadModel('digits'); // from @convlab/tensor
  *
  * Each model is a TF.js layers model (model.json + weights.bin) trained in PyTorch and exported by
@@ -10,7 +10,7 @@
  */
 import { registerModel, type ModelMeta } from '@convlab/tensor';
 
-export type BundledModelId = 'digits' | 'fashion';
+export type BundledModelId = 'digits' | 'digits-robust' | 'fashion';
 
 export const DIGIT_LABELS: readonly string[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
@@ -30,6 +30,14 @@ export const BUNDLED_META: Record<BundledModelId, ModelMeta> = {
     labels: [...DIGIT_LABELS],
     trainedOn: 'MNIST: handwritten digits 0-9, white on black, centred in 28×28 pixels',
   },
+  'digits-robust': {
+    ...COMMON,
+    inputRange: [0, 1],
+    inputSize: [28, 28],
+    name: 'digits-robust',
+    labels: [...DIGIT_LABELS],
+    trainedOn: 'MNIST: handwritten digits 0-9, white on black, centred in 28×28 pixels; trained on FGSM-with-random-start adversarial examples (L∞, ε = 0.3)',
+  },
   fashion: {
     ...COMMON,
     inputRange: [0, 1],
@@ -43,10 +51,11 @@ export const BUNDLED_META: Record<BundledModelId, ModelMeta> = {
 /** model.json URLs of the bundled models. */
 export const MODEL_URLS: Record<BundledModelId, string> = {
   digits: new URL('../models/digits/model.json', import.meta.url).href,
+  'digits-robust': new URL('../models/digits-robust/model.json', import.meta.url).href,
   fashion: new URL('../models/fashion/model.json', import.meta.url).href,
 };
 
-export const BUNDLED_MODEL_IDS: readonly BundledModelId[] = ['digits', 'fashion'];
+export const BUNDLED_MODEL_IDS: readonly BundledModelId[] = ['digits', 'digits-robust', 'fashion'];
 
 /**
  * weights.bin URLs, written out for the same reason: bundlers rename assets, so model.json's relative
@@ -54,10 +63,16 @@ export const BUNDLED_MODEL_IDS: readonly BundledModelId[] = ['digits', 'fashion'
  */
 export const WEIGHT_URLS: Record<BundledModelId, string> = {
   digits: new URL('../models/digits/weights.bin', import.meta.url).href,
+  'digits-robust': new URL('../models/digits-robust/weights.bin', import.meta.url).href,
   fashion: new URL('../models/fashion/weights.bin', import.meta.url).href,
 };
 
 registerModel('digits', { url: MODEL_URLS.digits, meta: BUNDLED_META.digits, files: { 'weights.bin': WEIGHT_URLS.digits } });
+registerModel('digits-robust', {
+  url: MODEL_URLS['digits-robust'],
+  meta: BUNDLED_META['digits-robust'],
+  files: { 'weights.bin': WEIGHT_URLS['digits-robust'] },
+});
 registerModel('fashion', { url: MODEL_URLS.fashion, meta: BUNDLED_META.fashion, files: { 'weights.bin': WEIGHT_URLS.fashion } });
 
 export interface Samples {
@@ -78,6 +93,12 @@ export function samplesFor(id: string): Samples | undefined {
       return {
         png: new URL('../models/digits/samples.png', import.meta.url).href,
         json: new URL('../models/digits/samples.json', import.meta.url).href,
+        labels: [...DIGIT_LABELS],
+      };
+    case 'digits-robust':
+      return {
+        png: new URL('../models/digits-robust/samples.png', import.meta.url).href,
+        json: new URL('../models/digits-robust/samples.json', import.meta.url).href,
         labels: [...DIGIT_LABELS],
       };
     case 'fashion':

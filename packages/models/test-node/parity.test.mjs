@@ -12,9 +12,9 @@ const root = process.env.CONVLAB_MODELS_ROOT ?? join(pkg, 'models');
 const ids = readdirSync(root).filter((d) => existsSync(join(root, d, 'model.json'))).sort();
 const TOLERANCE = 1e-4;
 
-test('both bundled models are present', () => {
+test('every bundled model is present', () => {
   if (process.env.CONVLAB_MODELS_ROOT) return;
-  assert.deepEqual(ids, ['digits', 'fashion']);
+  assert.deepEqual(ids, ['digits', 'digits-robust', 'fashion']);
 });
 
 /** Max |a-b| between the TF.js logits for the parity batch and the stored PyTorch logits. */
@@ -127,7 +127,14 @@ for (const id of ids) {
     assert.equal(meta.channels, 1);
     assert.deepEqual(meta.inputSize, [28, 28]);
     assert.equal(meta.output, 'logits');
-    if (id === 'digits') assert.deepEqual(labels, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    if (id.startsWith('digits')) assert.deepEqual(labels, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    if (meta.training?.adversarial) {
+      // An adversarially trained model says how, and how robust it measured in PyTorch.
+      const adv = meta.training.adversarial;
+      assert.equal(adv.eps, 0.3);
+      assert.ok(adv.evaluation.steps >= 10 && adv.evaluation.pytorchRobustAccuracy > 0.5, JSON.stringify(adv.evaluation));
+      assert.ok(meta.training.pytorchTestAccuracy >= 0.98, `clean accuracy ${meta.training.pytorchTestAccuracy}`);
+    }
     const bytes = statSync(join(dir, 'weights.bin')).size;
     const expected = modelJson.weightsManifest[0].weights.reduce((s, w) => s + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
     assert.equal(bytes, expected);

@@ -5,6 +5,7 @@ import {
   loadModel,
   fromImage,
   inputGradient,
+  robustnessCurve,
   clearModelCacheForTesting,
   ModelLoadError,
   type Tensor4D,
@@ -111,6 +112,36 @@ for (const backend of ['webgl', 'wasm'] as const) {
     }
   });
 }
+
+// PGD over 100 images is 20 backward passes of the CNN: on WASM here (SwiftShader WebGL would take minutes).
+describe('digits-robust under attack (wasm)', () => {
+  before(async () => {
+    await ready({ prefer: 'webgl' });
+    expect(await tf.setBackend('wasm')).to.equal(true);
+  });
+
+  it('digits-robust: its card\'s PGD robust accuracy on the shipped samples, far above the clean model\'s', async () => {
+    const card = await (await fetch(here('../models/digits-robust/card.md'))).text();
+    const m = card.match(/Robust accuracy \(TF\.js\) \| \*\*(\d+)\/100\*\* shipped samples under PGD-(\d+) at ε = ([\d.]+)/);
+    const step = card.match(/(\d+) steps of α = ([\d.]+) from a uniform random start/);
+    if (!m || !step) throw new Error('no robust accuracy in the digits-robust card');
+    const [cardRobust, steps, eps, alpha] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(step[2])];
+    const { x, labels } = await sampleBatch('digits-robust');
+    const measure = async (id: string) => {
+      const model = await loadModel(id);
+      const [acc] = await robustnessCurve((t) => model.logits(t), x, labels, [eps], { attack: 'pgd', steps, alpha });
+      return Math.round(acc * 100);
+    };
+    const robust = await measure('digits-robust');
+    const plain = await measure('digits');
+    x.dispose();
+    console.log(`PGD-${steps} at eps ${eps} on wasm, 100 shipped samples: digits-robust ${robust}/100 (card ${cardRobust}/100), digits ${plain}/100`);
+    // Within a few images of the card's figure (measured on wasm in Node; PGD can tip a borderline image either way)…
+    expect(Math.abs(robust - cardRobust), `robust ${robust} vs card ${cardRobust}`).to.be.at.most(3);
+    // …and the clean model falls where the robust one holds.
+    expect(robust).to.be.greaterThan(plain + 25);
+  });
+});
 
 describe('hosted models by URL (fixture: random 224x224x3 -> 1000 classes)', () => {
   before(async () => {

@@ -21,6 +21,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from idx import load_split  # noqa: E402
 from tfjs_export import export_sequential  # noqa: E402
+from adversarial import fgsm_rs, pgd, robust_accuracy  # noqa: E402
 
 PARITY_INDICES = list(range(8))  # the first 8 images of the test set
 
@@ -41,12 +42,12 @@ def build_model():
     ]))
 
 
-def seed_everything(seed):
+def seed_everything(seed, threads=2):
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(True)
-    torch.set_num_threads(2)
+    torch.set_num_threads(threads)
 
 
 def shift_batch(x, rng, max_shift):
@@ -89,17 +90,29 @@ def main():
     ap.add_argument('--out', required=True)
     ap.add_argument('--epochs', type=int, default=None, help='override the configured epoch count')
     ap.add_argument('--command', default='')
+    ap.add_argument('--limit', type=int, default=None,
+                    help='smoke test only: use the first N training and N test images')
     args = ap.parse_args()
 
     with open(args.config) as f:
         cfg = json.load(f)[args.model]
     seed = cfg['seed']
     epochs = args.epochs if args.epochs is not None else cfg['epochs']
-    seed_everything(seed)
+    seed_everything(seed, cfg.get('threads', 2))
     rng = np.random.default_rng(seed)
+    adv = cfg.get('adversarial')  # None for the clean models
 
     x_train, y_train = load_split(args.data, 'train')
     x_test, y_test = load_split(args.data, 't10k')
+    if args.limit:
+        x_train, y_train, x_test, y_test = x_train[:args.limit], y_train[:args.limit], x_test[:args.limit], y_test[:args.limit]
+    if adv:
+        # Hold out the last `validation` training images: robust accuracy on them picks the epoch to keep
+        # (FGSM training can "catastrophically overfit": robust accuracy collapses within one epoch).
+        nv = adv['validation']
+        x_val, y_val = x_train[-nv:], y_train[-nv:]
+        x_train, y_train = x_train[:-nv], y_train[:-nv]
+        gen = torch.Generator().manual_seed(seed)
     print(f'[{args.model}] train {x_train.shape} test {x_test.shape}; seed {seed}; epochs {epochs}; '
           f'torch {torch.__version__}, {torch.get_num_threads()} threads', flush=True)
 
@@ -112,6 +125,9 @@ def main():
                                                 total_steps=epochs * steps_per_epoch, pct_start=0.15)
     y_train_t = torch.from_numpy(y_train.astype(np.int64))
     t0 = time.time()
+    best = None
+    history = []
+    step = 0
     for epoch in range(epochs):
         model.train()
         te = time.time()
@@ -121,6 +137,12 @@ def main():
             idx = order[s:s + bs]
             xb = to_input(shift_batch(x_train[idx], rng, cfg.get('shift', 0)))
             yb = y_train_t[idx]
+            if adv:
+                # eps grows linearly from 0 to the training eps over the first `rampEpochs` epochs.
+                ramp = min(1.0, (step + 1) / (adv['rampEpochs'] * steps_per_epoch)) if adv['rampEpochs'] else 1.0
+                eps = adv['eps'] * ramp
+                xb = fgsm_rs(model, xb, yb, eps, adv['alpha'] * ramp, generator=gen)
+                step += 1
             logits = model(xb)
             loss = F.cross_entropy(logits, yb)
             opt.zero_grad(set_to_none=True)
@@ -130,9 +152,38 @@ def main():
             total_loss += loss.item() * len(idx)
             correct += (logits.argmax(1) == yb).sum().item()
         test_acc = (predict_logits(model, x_test).argmax(1).numpy() == y_test).mean()
+        extra = ''
+        if adv:
+            v = adv['validationAttack']
+            val_rob, val_clean = robust_accuracy(model, x_val, y_val, adv['eps'], v['alpha'], v['steps'],
+                                                 seed=seed + epoch, to_input=to_input)
+            history.append({'epoch': epoch + 1, 'validationClean': round(val_clean, 4),
+                            'validationRobust': round(val_rob, 4), 'testClean': round(float(test_acc), 4)})
+            extra = f' val clean {val_clean:.4f} val PGD-{v["steps"]} {val_rob:.4f}'
+            if epoch + 1 >= adv['rampEpochs'] and (best is None or val_rob >= best[1]):
+                best = (epoch + 1, val_rob, {k: t.clone() for k, t in model.state_dict().items()})
         print(f'[{args.model}] epoch {epoch + 1}/{epochs}: loss {total_loss / len(order):.4f} '
-              f'train acc {correct / len(order):.4f} test acc {test_acc:.4f} ({time.time() - te:.1f}s)', flush=True)
+              f'train acc {correct / len(order):.4f} test acc {test_acc:.4f}{extra} ({time.time() - te:.1f}s)',
+              flush=True)
     train_seconds = time.time() - t0
+    adv_meta = None
+    if adv:
+        if best is not None:
+            model.load_state_dict(best[2])
+            print(f'[{args.model}] keeping epoch {best[0]} (validation PGD accuracy {best[1]:.4f})', flush=True)
+        ev = adv['evaluation']
+        te = time.time()
+        rob, _ = robust_accuracy(model, x_test, y_test, adv['eps'], ev['alpha'], ev['steps'], seed=seed,
+                                 to_input=to_input)
+        print(f'[{args.model}] PyTorch PGD-{ev["steps"]} (eps {adv["eps"]}, step {ev["alpha"]}, random start) '
+              f'robust test accuracy {rob:.4f} ({time.time() - te:.0f}s)', flush=True)
+        adv_meta = {
+            'attack': 'FGSM with a random start (Wong, Rice & Kolter 2020)', 'eps': adv['eps'],
+            'alpha': adv['alpha'], 'rampEpochs': adv['rampEpochs'], 'validation': adv['validation'],
+            'keptEpoch': best[0] if best else epochs, 'history': history,
+            'evaluation': {'attack': 'PGD, random start', 'eps': adv['eps'], 'alpha': ev['alpha'],
+                           'steps': ev['steps'], 'pytorchRobustAccuracy': round(rob, 6)},
+        }
 
     test_logits = predict_logits(model, x_test)
     test_acc = float((test_logits.argmax(1).numpy() == y_test).mean())
@@ -152,6 +203,8 @@ def main():
             'command': args.command,
         },
     }}
+    if adv_meta:
+        meta['convlab']['training']['adversarial'] = adv_meta
     out = args.out
     summary = export_sequential(model, (28, 28, 1), out, args.model, meta)
     assert summary['params'] == n_params, (summary['params'], n_params)
