@@ -6,7 +6,7 @@
 //    default /tmp/convlab-detector), 2. trains with train/py/train_detector.py (seeded, 1 thread),
 //    3. exports the four TF.js parts + detector.json + parity.json with train/py/export_detector.py
 //    into models/shapes-detector/, 4. measures parity and mAP@0.5 with train/evaluate-detector.mjs
-//    (TF.js cpu backend) into metrics.json. The card (card.md) is written by hand from metrics.json.
+//    (TF.js cpu backend) into metrics.json, 5. writes card.md with train/detector-card.mjs.
 // --from-checkpoint FILE skips steps 1 (train part) and 2 and exports FILE (with FILE's training log
 // next to it as train-log.json).
 import { existsSync, mkdirSync } from 'node:fs';
@@ -79,4 +79,5 @@ if (!fromCkpt) {
 // 3. export + parity fixture, 4. TF.js measurements
 run(PYTHON, [join(HERE, 'py', 'export_detector.py'), '--ckpt', ckpt, '--out', OUT, '--data', data, '--parity', '4', '--train-log', log], ONE);
 run(process.execPath, [join(HERE, 'evaluate-detector.mjs'), '--dir', OUT, '--parity', '--count', String(evalCount), '--card']);
-console.log(`== exported to ${OUT}; write card.md from metrics.json and detector.json`);
+run(process.execPath, [join(HERE, 'detector-card.mjs'), '--dir', OUT]);
+console.log(`== exported, measured and carded: ${OUT}`);
