@@ -83,6 +83,10 @@ export const classVizStyles = css`
     gap: 0.5em;
     flex-basis: 100%;
   }
+  .error {
+    color: var(--_danger);
+    align-self: center;
+  }
   button.primary {
     background: var(--_accent);
     color: var(--_accent-fg);

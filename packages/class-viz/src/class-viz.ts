@@ -121,6 +121,8 @@ export class ClassViz extends ConvLabElement {
   /** Per-image clones of the run's images, shown by the canvases. */
   @state() private shownImages: Tensor4D[] = [];
   @state() private labels: string[] = [];
+  /** Why Save PNG failed (shown next to the button). */
+  @state() private saveError = '';
 
   private run?: ClassVisualiser;
   private startImage?: Tensor4D;
@@ -368,8 +370,13 @@ export class ClassViz extends ConvLabElement {
     } finally {
       row.dispose();
     }
-    const name = this.layer ? `${this.layer}-unit-${this.unit}` : this.grid ? 'all-classes' : `class-${this.labels[0]}`;
-    savePng(canvas, `class-viz-${name.replace(/[^\w-]+/g, '_')}.png`);
+    const name = this.layer ? `${this.layer}-unit${this.grid ? 's' : `-${this.unit}`}` : this.grid ? 'all-classes' : `class-${this.labels[0]}`;
+    try {
+      await savePng(canvas, `class-viz-${name.replace(/[^\w-]+/g, '_')}.png`);
+      this.saveError = '';
+    } catch (e) {
+      this.saveError = e instanceof Error ? e.message : String(e);
+    }
   }
 
   protected override render() {
@@ -471,6 +478,7 @@ export class ClassViz extends ConvLabElement {
                 </button>`}
             <button type="button" @click=${() => this.reset(true)}>Start again</button>
             <button type="button" @click=${() => this.savePng()}>Save PNG</button>
+            ${this.saveError ? html`<span class="error" role="alert">${this.saveError}</span>` : nothing}
           </div>`
         : nothing}
       ${this.shown('target')

@@ -138,6 +138,33 @@ describe('<class-viz>', () => {
     expect(notices(el)).to.match(/features has 64 units: the grid shows the first 16\./);
   });
 
+  it('saves the image, or the grid in a row, as a PNG named for what it shows', async () => {
+    const saved: { name: string; href: string }[] = [];
+    const click = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+      saved.push({ name: this.download, href: this.href });
+    };
+    try {
+      const el = await fixture<ClassViz>(html`<class-viz target-class="3" steps="2"></class-viz>`);
+      await done(el);
+      const size = async (href: string) => {
+        const b = await createImageBitmap(await (await fetch(href)).blob());
+        return [b.width, b.height];
+      };
+      await el.savePng();
+      expect(saved[0].name).to.equal('class-viz-class-3.png');
+      expect(await size(saved[0].href)).to.deep.equal([224, 224]);
+      const next = done(el);
+      el.grid = true;
+      await next;
+      await el.savePng();
+      expect(saved[1].name).to.equal('class-viz-all-classes.png');
+      expect(await size(saved[1].href), 'ten 28×28 images in a row, 8× scaled').to.deep.equal([2240, 224]);
+    } finally {
+      HTMLAnchorElement.prototype.click = click;
+    }
+  });
+
   it('starts from a sample image when asked', async () => {
     const el = await fixture<ClassViz>(html`<class-viz start="sample" sample="70" steps="1" lambda="0" jitter="0" blur="0" learning-rate="0.001"></class-viz>`);
     await done(el);
