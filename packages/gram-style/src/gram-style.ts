@@ -45,6 +45,16 @@ export interface GramDoneDetail {
   style: number[];
 }
 
+/**
+ * The element's own events. `step` and `done` are also <class-viz>'s event names, with other details,
+ * so they are typed here, on the element's addEventListener, not in the global GlobalEventHandlersEventMap
+ * (two packages declaring one name with two types there would not compile together).
+ */
+export interface GramStyleEventMap extends HTMLElementEventMap {
+  step: CustomEvent<GramStepDetail>;
+  done: CustomEvent<GramDoneDetail>;
+}
+
 /** Pauses until the next macrotask: input events and a frame can run in between. */
 const macrotask = () =>
   new Promise<void>((resolve) => {
@@ -93,6 +103,12 @@ const fmt = (v: number) => (!Number.isFinite(v) ? '–' : Math.abs(v) >= 1e4 || 
  */
 export class GramStyle extends ConvLabElement {
   static override styles = [...ConvLabElement.styles, widgetControlStyles, gramStyleStyles];
+
+  override addEventListener<K extends keyof GramStyleEventMap>(type: K, listener: (this: GramStyle, ev: GramStyleEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void {
+    super.addEventListener(type, listener, options);
+  }
 
   /** Content image: a sample name (chelsea, coffee, astronaut, or a style sample) or an image URL. */
   @property() content = 'chelsea';

@@ -2,7 +2,7 @@
 import { GramStyle } from './gram-style.js';
 
 export { GramStyle, GRAM_CONTROLS, DEFAULT_STYLE_LAYERS } from './gram-style.js';
-export type { GramStepDetail, GramDoneDetail, GramOptimizer, GramStart } from './gram-style.js';
+export type { GramStepDetail, GramDoneDetail, GramOptimizer, GramStart, GramStyleEventMap } from './gram-style.js';
 export { CONTENT_SAMPLES, STYLE_SAMPLES, SAMPLES, mosaic, waves } from './samples.js';
 export type { Sample } from './samples.js';
 
@@ -11,9 +11,5 @@ if (!customElements.get('gram-style')) customElements.define('gram-style', GramS
 declare global {
   interface HTMLElementTagNameMap {
     'gram-style': GramStyle;
-  }
-  interface GlobalEventHandlersEventMap {
-    step: CustomEvent<import('./gram-style.js').GramStepDetail>;
-    done: CustomEvent<import('./gram-style.js').GramDoneDetail>;
   }
 }
