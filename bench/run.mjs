@@ -13,7 +13,7 @@
 // bench/README.md and the comment at the top of bench/src/bench.ts.
 import { build, preview } from 'vite';
 import { chromium } from 'playwright-core';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadavg, cpus } from 'node:os';
@@ -49,8 +49,12 @@ const onlyChosen = wanted.length && {
     if (id.startsWith('\0bench-stub:')) return "export async function run() { throw new Error('not bundled in this run (--suite)'); }";
   },
 };
-await build({ root: join(root, 'bench'), base: './', logLevel: 'warn', plugins: onlyChosen ? [onlyChosen] : [], build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 5000 } });
-const server = await preview({ root: join(root, 'bench'), preview: { port: 0, host: '127.0.0.1' }, logLevel: 'silent' });
+// Each run builds into its own folder: several helpers run suites at once on this machine, and a
+// shared bench/dist was emptied and rebuilt under a running page (its assets then failed to load).
+const outDir = join(root, 'bench/dist', `run-${process.pid}`);
+process.on('exit', () => rmSync(outDir, { recursive: true, force: true }));
+await build({ root: join(root, 'bench'), base: './', logLevel: 'warn', plugins: onlyChosen ? [onlyChosen] : [], build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 5000 } });
+const server = await preview({ root: join(root, 'bench'), build: { outDir }, preview: { port: 0, host: '127.0.0.1' }, logLevel: 'silent' });
 const base = new URL('index.html', server.resolvedUrls.local[0]).href;
 
 const flags = chromeFlags();
