@@ -274,22 +274,30 @@ class QuadTree {
     this.insert(ch, p, x, yy, depth + 1);
   }
 
+  private stack = new Int32Array(256);
+
   /** Σ_j q̂_ij and Σ_j q̂_ij² (y_i - y_j) for point i, over cells that pass the θ test. */
   repulsion(i: number, xi: number, yi: number, theta: number, out: Float64Array): number {
     let sumQ = 0;
     let fx = 0,
       fy = 0;
-    const stack = [0];
-    while (stack.length) {
-      const nd = stack.pop()!;
+    const theta2 = theta * theta;
+    let stack = this.stack;
+    let top = 0;
+    stack[top++] = 0;
+    const child = this.child;
+    while (top > 0) {
+      const nd = stack[--top];
       const cnt = this.count[nd];
       if (cnt === 0) continue;
-      if (this.point[nd] === i && cnt === 1) continue;
+      if (cnt === 1 && this.point[nd] === i) continue;
       const dx = xi - this.comX[nd];
       const dy = yi - this.comY[nd];
       const d2 = dx * dx + dy * dy;
-      const isLeaf = this.child[nd * 4] === -1 && this.child[nd * 4 + 1] === -1 && this.child[nd * 4 + 2] === -1 && this.child[nd * 4 + 3] === -1;
-      if (isLeaf || (2 * this.hw[nd]) / Math.sqrt(d2) < theta) {
+      const c4 = nd * 4;
+      const isLeaf = child[c4] === -1 && child[c4 + 1] === -1 && child[c4 + 2] === -1 && child[c4 + 3] === -1;
+      const w = 2 * this.hw[nd];
+      if (isLeaf || w * w < theta2 * d2) {
         // A leaf that holds i itself among duplicates: leave i out.
         const m = isLeaf && this.point[nd] === i ? cnt - 1 : cnt;
         if (m <= 0) continue;
@@ -299,9 +307,14 @@ class QuadTree {
         fx += mq2 * dx;
         fy += mq2 * dy;
       } else {
+        if (top + 4 > stack.length) {
+          const bigger = new Int32Array(stack.length * 2);
+          bigger.set(stack);
+          this.stack = stack = bigger;
+        }
         for (let c = 0; c < 4; c++) {
-          const ch = this.child[nd * 4 + c];
-          if (ch !== -1) stack.push(ch);
+          const ch = child[c4 + c];
+          if (ch !== -1) stack[top++] = ch;
         }
       }
     }
@@ -337,8 +350,10 @@ export class Tsne {
   readonly n: number;
   readonly y: Float64Array;
   iteration = 0;
-  /** KL(P || Q) at the last step (with the exaggeration taken out), an estimate through the tree's Z. */
+  /** KL(P || Q) (with the exaggeration taken out, an estimate through the tree's Z), updated every 25 iterations and at iteration `klAt`. */
   kl = NaN;
+  /** The iteration (1-based) whose KL must be computed too: set it to the last one of a run. */
+  klAt = 0;
   private readonly P: SparseP;
   private readonly gains: Float64Array;
   private readonly update: Float64Array;
@@ -385,7 +400,8 @@ export class Tsne {
       rep[2 * i] = f[0];
       rep[2 * i + 1] = f[1];
     }
-    // Attractive forces over the sparse P, and KL (the exaggeration taken out).
+    // Attractive forces over the sparse P, and now and then KL (the exaggeration taken out; logs are costly).
+    const withKl = it % 25 === 0 || it + 1 === this.klAt;
     let kl = 0;
     for (let i = 0; i < n; i++) {
       let ax = 0,
@@ -398,12 +414,12 @@ export class Tsne {
         const pij = P.vals[p];
         ax += ex * pij * q * dx;
         ay += ex * pij * q * dy;
-        kl += pij * Math.log(Math.max(pij, 1e-12) / Math.max(q / Z, 1e-12));
+        if (withKl) kl += pij * Math.log(Math.max(pij, 1e-12) / Math.max(q / Z, 1e-12));
       }
       grad[2 * i] = 4 * (ax - rep[2 * i] / Z);
       grad[2 * i + 1] = 4 * (ay - rep[2 * i + 1] / Z);
     }
-    this.kl = kl;
+    if (withKl) this.kl = kl;
     // Gains, momentum, step.
     for (let t = 0; t < 2 * n; t++) {
       gains[t] = Math.sign(grad[t]) !== Math.sign(update[t]) ? gains[t] + 0.2 : gains[t] * 0.8;
@@ -455,7 +471,8 @@ export function affinities(data: Float32Array, n: number, d: number, perplexity:
 export function tsne(data: Float32Array, n: number, d: number, opts: TsneOptions & { iterations?: number } = {}): { embedding: Float32Array; kl: number } {
   const P = affinities(data, n, d, opts.perplexity ?? 30);
   const t = new Tsne(P, opts);
-  for (let i = 0; i < (opts.iterations ?? 1000); i++) t.step();
+  t.klAt = opts.iterations ?? 1000;
+  for (let i = 0; i < t.klAt; i++) t.step();
   return { embedding: t.embedding(), kl: t.kl };
 }
 

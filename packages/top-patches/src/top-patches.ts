@@ -196,14 +196,17 @@ export class TopPatches extends ConvLabElement {
     if (changed.has('hovered') || changed.has('ranked') || changed.has('mode') || changed.has('maxima')) this.paint();
   }
 
-  /** The first image from the input source starts the search; later ones are added to the pool. */
+  /** The first image from the input source starts the search of the shipped pool; later ones (and a hosted model's first) are added to it. */
   async setInput(source: ImageSource | Blob): Promise<void> {
     const m = this.loaded;
     if (!m) return;
     if (this.starting) {
       this.starting = false;
-      await this.search();
-      return;
+      // A bundled model searches its pool; a hosted one (no pool) starts its pool with this image (src).
+      if (poolFor(this.model)) {
+        await this.search();
+        return;
+      }
     }
     try {
       const { x } = await prepareInput(m, source);
@@ -445,7 +448,7 @@ export class TopPatches extends ConvLabElement {
     const searched = (this.pool ? this.currentCount : 0) + this.extraCount;
     const head = html`<p class="caption">
       ${rf ? html`<strong>${l.name}</strong>, ${l.outputShape[0]}×${l.outputShape[1]} positions; each unit sees ${rf.rows.size}×${rf.cols.size} pixels (its receptive field). ` : nothing}
-      Searched ${searched} images${this.extraCount ? html` (${this.extraCount} yours)` : nothing}${this.lastMs ? html` in ${Math.round(this.lastMs)} ms` : nothing}.
+      Searched ${searched} ${searched === 1 ? 'image' : 'images'}${this.extraCount ? html` (${this.extraCount} yours)` : nothing}${this.lastMs ? html` in ${Math.round(this.lastMs)} ms` : nothing}.
     </p>`;
     return html`${head}${this.mode === 'grid' ? this.renderGrid(l) : this.renderSingle(m, l)}${this.renderControls(l)}`;
   }

@@ -82,6 +82,7 @@ export class TsneRunner {
     const frame = () => new Promise((r) => requestAnimationFrame(r));
     const P = affinities(data, n, d, o.options.perplexity ?? 30, o.onProgress);
     const run = { t: new Tsne(P, o.options), paused: false, stopped: false } as NonNullable<TsneRunner['mainRun']>;
+    run.t.klAt = o.iterations;
     this.mainRun = run;
     while (run.t.iteration < o.iterations) {
       if (run.stopped) throw new DOMException('The t-SNE run was stopped.', 'AbortError');

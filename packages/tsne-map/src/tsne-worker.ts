@@ -47,7 +47,9 @@ scope.onmessage = (e) => {
     paused = false;
     const t0 = performance.now();
     const P = affinities(m.data, m.n, m.d, m.options.perplexity ?? 30, (fraction) => scope.postMessage({ type: 'progress', id: m.id, phase: 'neighbours', fraction }));
-    run = { id: m.id, t: new Tsne(P, m.options), iterations: m.iterations, t0 };
+    const t = new Tsne(P, m.options);
+    t.klAt = m.iterations;
+    run = { id: m.id, t, iterations: m.iterations, t0 };
     loop();
   } else if (m.type === 'pause') {
     paused = true;
