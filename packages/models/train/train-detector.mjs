@@ -8,7 +8,7 @@
 //    into models/shapes-detector/, 4. measures parity and mAP@0.5 with train/evaluate-detector.mjs
 //    (TF.js cpu backend) into metrics.json, 5. writes card.md with train/detector-card.mjs.
 // --from-checkpoint FILE skips steps 1 (train part) and 2 and exports FILE (with FILE's training log
-// next to it as train-log.json).
+// next to it as train-log.json). --out DIR exports somewhere else than models/shapes-detector/.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -17,10 +17,9 @@ import { fileURLToPath } from 'node:url';
 const PYTHON = '/usr/bin/python3';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..', '..');
-const OUT = join(HERE, '..', 'models', 'shapes-detector');
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
-  console.log('usage: npm run train -w @convlab/models -- shapes-detector [--work DIR] [--scenes 2400] [--epochs 1] [--from-checkpoint FILE] [--eval-count 500]');
+  console.log('usage: npm run train -w @convlab/models -- shapes-detector [--work DIR] [--scenes 2400] [--epochs 1] [--from-checkpoint FILE] [--eval-count 500] [--out DIR]');
   process.exit(0);
 }
 const opt = (name, def) => {
@@ -32,6 +31,7 @@ const scenes = Number(opt('--scenes', 2400));
 const epochs = Number(opt('--epochs', 1));
 const evalCount = Number(opt('--eval-count', 500));
 const fromCkpt = opt('--from-checkpoint', null);
+const OUT = opt('--out', join(HERE, '..', 'models', 'shapes-detector'));
 if (!(Number.isInteger(scenes) && scenes > 0 && Number.isInteger(epochs) && epochs > 0)) {
   console.error('--scenes and --epochs must be positive integers');
   process.exit(1);
