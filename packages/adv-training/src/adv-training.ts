@@ -4,7 +4,7 @@ import { ready, isAbortError, prepareInput, TOY_DATASETS, ATTACKS, type BackendI
 import { ConvLabElement, SettingsNotices, type ImageSelectDetail, widgetControlStyles, clientToCellClamped, resolveSample, sampleConverter } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import { ToyRun, VIEW, EVAL_STEPS, type EpochRecord } from './toy-run.js';
-import { DigitsRun, MODEL_IDS, CURVE_EPSILONS, PGD_STEPS, type Curves, type DigitsModelId } from './digits-run.js';
+import { DigitsRun, MODEL_IDS, CURVE_EPSILONS, PGD_EPSILONS, PGD_STEPS, type Curves, type DigitsModelId } from './digits-run.js';
 import { paintPlane, fromFraction, CLASS_COLOURS } from './plane.js';
 import { lineChart, type Series } from './chart.js';
 import { advTrainingStyles } from './adv-training.styles.js';
@@ -19,7 +19,7 @@ export type EpochDetail = EpochRecord;
 /** Detail of `curve-complete`. Toy: the per-epoch history when training reached `epochs`. Digits: robust accuracy against eps. */
 export type CurveCompleteDetail =
   | { mode: 'toy'; epochs: number; history: EpochRecord[] }
-  | { mode: 'digits'; epsilons: number[]; steps: number; curves: Curves; samples: number };
+  | { mode: 'digits'; epsilons: number[]; pgdEpsilons: number[]; steps: number; curves: Curves; samples: number };
 
 const MODEL_COLOURS = ['#0f766e', '#9333ea'] as const;
 const MODES: readonly AdvMode[] = ['toy', 'digits'];
@@ -40,7 +40,7 @@ const nextFrame = () => new Promise<void>((r) => requestAnimationFrame(() => r()
  * @summary Adversarial training: a toy problem trained live, and a clean vs a robust digits model.
  * @tagname adv-training
  * @fires epoch - Toy mode, after each epoch: `{epoch, clean, adversarial}`, each `{loss, clean, robust}`.
- * @fires curve-complete - Toy: when training reaches `epochs` (`{mode, epochs, history}`). Digits: when the robust-accuracy curves are measured (`{mode, epsilons, steps, curves, samples}`).
+ * @fires curve-complete - Toy: when training reaches `epochs` (`{mode, epochs, history}`). Digits: when the robust-accuracy curves are measured (`{mode, epsilons, pgdEpsilons, steps, curves, samples}`).
  * @csspart plane - Each toy plane (clean, adversarial).
  * @csspart chart - The accuracy chart.
  * @csspart controls - The controls.
@@ -388,6 +388,7 @@ export class AdvTraining extends ConvLabElement {
     this.emit<CurveCompleteDetail>('curve-complete', {
       mode: 'digits',
       epsilons: [...CURVE_EPSILONS],
+      pgdEpsilons: [...PGD_EPSILONS],
       steps: PGD_STEPS,
       curves: JSON.parse(JSON.stringify(curves)) as Curves,
       samples: run.labels.length,
@@ -588,11 +589,11 @@ export class AdvTraining extends ConvLabElement {
     const eps = this.epsilon;
     const c = run.curves;
     const series: Series[] = MODEL_IDS.flatMap((id, i) => [
-      { label: `${id}: PGD-${PGD_STEPS}`, values: c[id].pgd, xs: CURVE_EPSILONS, colour: MODEL_COLOURS[i] },
+      { label: `${id}: PGD-${PGD_STEPS}`, values: c[id].pgd, xs: PGD_EPSILONS, colour: MODEL_COLOURS[i] },
       { label: `${id}: FGSM`, values: c[id].fgsm, xs: CURVE_EPSILONS, colour: MODEL_COLOURS[i], dashed: true },
     ]);
     const clean = MODEL_IDS.map((id) => c[id].fgsm[0]);
-    const at = (id: DigitsModelId, k: 'fgsm' | 'pgd') => c[id][k][CURVE_EPSILONS.indexOf(0.3)];
+    const at = (id: DigitsModelId, k: 'fgsm' | 'pgd') => c[id][k][(k === 'pgd' ? PGD_EPSILONS : CURVE_EPSILONS).indexOf(0.3)];
     const labels = run.models.digits.meta.labels;
     const trueLabel = run.custom ? labels[run.custom.label] : labels[run.labels[this.sampleIndex]];
     return html`
