@@ -18,7 +18,7 @@ export async function run({ backend }: BenchContext) {
     topPatches(r, 5, 9);
   };
   await search();
-  const math = await time(5, search);
+  const math = await time(3, search);
   pool.images.dispose();
   pool.sprite.close();
   tf.disposeVariables();
@@ -30,7 +30,7 @@ export async function run({ backend }: BenchContext) {
   document.body.append(el);
   await first;
   const samples: number[] = [];
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 4; i++) {
     samples.push(
       await inputToFrame(
         clock,
