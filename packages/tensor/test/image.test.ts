@@ -119,6 +119,15 @@ describeOnEachBackend('fromImage', () => {
     expect(net.code).to.equal('network');
   });
 
+  it('reads an HTML page where an image was asked as "not found", not "not an image"', async () => {
+    const page = URL.createObjectURL(new Blob(['<!doctype html><title>Home</title>'], { type: 'text/html; charset=utf-8' }));
+    const e = await rejection(fromImage(page));
+    expect(e).to.be.instanceOf(ImageLoadError);
+    expect(e.code).to.equal('not-found');
+    expect(e.message).to.match(/not found \(the server returned an HTML page instead\)/);
+    expect(e.message).to.not.match(/not an image/);
+  });
+
   it('rejects unsupported sources and sizes', async () => {
     expect((await rejection(fromImage(42 as never))).code).to.equal('unsupported-source');
     expect((await rejection(fromImage(new ImageData(2, 2), { size: 0 }))).code).to.equal('bad-size');

@@ -136,6 +136,18 @@ describe('loadModel', () => {
     });
   }
 
+  it("reads an HTML page where model.json or the metadata was asked as 'not found', not 'not valid JSON'", async () => {
+    const page = URL.createObjectURL(new Blob(['<!doctype html><title>Home</title>'], { type: 'text/html' }));
+    const e = await rejection(loadModel(page));
+    expect(e).to.be.instanceOf(ModelLoadError);
+    expect(e.code).to.equal('not-found');
+    expect(e.message).to.match(/Could not load the model from blob:.*: not found \(the server returned an HTML page instead\)/);
+    expect(e.message).to.not.match(/JSON/);
+    const m = await rejection(loadModel(`${FIX}tiny-conv/model.json`, { meta: page }));
+    expect(m.code).to.equal('not-found');
+    expect(m.message).to.match(/the model metadata/);
+  });
+
   it('rejects an unreachable host with code network', async () => {
     const e = await rejection(loadModel('http://127.0.0.1:9/model.json'));
     expect(e.code).to.equal('network');
