@@ -260,9 +260,14 @@ test('an embed page in a sandboxed iframe sizes itself through embed.js', async 
 });
 
 test('slides: a click inside the scaled reveal.js deck lands on the aimed cell', async () => {
-  const { page, problems } = await open('slides.html#/1');
+  const { page, problems } = await open('slides.html');
   await page.setViewportSize({ width: 900, height: 640 }); // reveal scales the 1280x860 slide down
   await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
+  // Slides are found by the widget they hold, so new slides before them do not break the test.
+  const slideOf = (sel) => page.evaluate((q) => window.deck.getIndices(document.querySelector(q).closest('section')).h, sel);
+  const occlusionSlide = await slideOf('#occlusion');
+  const fgsmSlide = await slideOf('#fgsm');
+  await page.evaluate((h) => window.deck.slide(h), occlusionSlide);
   const scale = await page.evaluate(() => window.deck.getScale());
   assert.ok(scale < 0.9, `the deck is scaled (${scale})`);
   const canvas = page.locator('#occlusion canvas.map');
@@ -278,7 +283,7 @@ test('slides: a click inside the scaled reveal.js deck lands on the aimed cell',
   assert.match(caption, /row 12, column 6/);
   await page.screenshot({ path: join(out, 'slides-occlusion.png') });
   // The FGSM slide: dragging its slider in the scaled deck changes epsilon.
-  await page.evaluate(() => window.deck.slide(2));
+  await page.evaluate((h) => window.deck.slide(h), fgsmSlide);
   const range = page.locator('#fgsm convlab-slider input[type="range"]');
   const rb = await range.boundingBox();
   await page.mouse.click(rb.x + rb.width * 0.5, rb.y + rb.height / 2);
@@ -288,11 +293,11 @@ test('slides: a click inside the scaled reveal.js deck lands on the aimed cell',
   const before = await page.evaluate(() => document.querySelector('#fgsm').epsilon);
   await page.keyboard.press('ArrowRight');
   await page.waitForFunction((b) => document.querySelector('#fgsm').epsilon > b, before);
-  assert.equal(await page.evaluate(() => window.deck.getIndices().h), 2, 'still on the FGSM slide');
+  assert.equal(await page.evaluate(() => window.deck.getIndices().h), fgsmSlide, 'still on the FGSM slide');
   // Outside the widgets the arrow keys turn slides as usual.
   await page.mouse.click(5, 5);
   await page.keyboard.press('ArrowRight');
-  await page.waitForFunction(() => window.deck.getIndices().h === 3);
+  await page.waitForFunction((h) => window.deck.getIndices().h === h + 1, fgsmSlide);
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -448,10 +453,12 @@ test('every iframe snippet in the README and the docs shows its whole widget wit
 });
 
 test("each widget's height in widgets.json shows it whole in a 760px-wide iframe with no script", async () => {
+  const wrong = [];
   for (const w of widgets) {
     const { frameHeight, contentHeight } = await pasteSnippet(`<iframe src="${new URL(`embed/${w.tag}.html`, base)}" title="${w.title}" style="width:100%;height:${w.height}px;border:0"></iframe>`);
     assert.equal(frameHeight, w.height);
-    assert.ok(contentHeight <= frameHeight, `<${w.tag}> is ${contentHeight}px tall; widgets.json gives ${w.height}px`);
-    assert.ok(w.height - contentHeight <= 200, `<${w.tag}>: ${w.height}px leaves ${w.height - contentHeight}px empty`);
+    if (contentHeight > frameHeight) wrong.push(`<${w.tag}> is ${contentHeight}px tall; widgets.json gives ${w.height}px`);
+    else if (w.height - contentHeight > 200) wrong.push(`<${w.tag}>: ${w.height}px leaves ${w.height - contentHeight}px empty`);
   }
+  assert.deepEqual(wrong, []);
 });
