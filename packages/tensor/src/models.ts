@@ -288,6 +288,13 @@ async function load(
   const isGraph = json.format === 'graph-model' || Array.isArray((json.modelTopology as { node?: unknown }).node);
   const extra = await fetchMeta(opts.meta, signal);
   if (signal.aborted) throw abortError(signal);
+  // A page may ask for a model while ready() is still starting a backend (a story or a page script
+  // that calls loadModel before the widget's ready()): build on the backend ready() settles on, not
+  // on one that is half initialised. Without a pending decision, the current backend is used.
+  const deciding = shared().ready as Promise<unknown> | undefined;
+  if (deciding) await deciding.catch(() => {});
+  await tf.ready();
+  if (signal.aborted) throw abortError(signal);
 
   let layers: tfl.LayersModel | undefined;
   let graph: tfconv.GraphModel | undefined;
