@@ -99,3 +99,5 @@ export { Tsne, tsne, affinities, nearestNeighbours, jointProbabilities, placeByN
 export type { TsneOptions, SparseP } from './tsne.js';
 export { detect, loadDetector, filterProposals, pasteMask, featureChannels } from './detector.js';
 export type { DetectorConfig, DetectorParts, PartModel, DetectOptions, DetectResult, DetectedObject, ProposalSet } from './detector.js';
+export { smoothL1, bceWithLogits, crossEntropy as crossEntropyLogits, sampleFgBg, rpnLoss, headLoss, detectorLosses } from './detector-losses.js';
+export type { FgBgSample, GroundTruth, DetectorLossOptions, DetectorLosses } from './detector-losses.js';
