@@ -27,6 +27,8 @@ export const suites: Record<string, () => Promise<SuiteModule>> = {
   'top-patches': () => import('./suites/top-patches.js'),
   tsne: () => import('./suites/tsne.js'),
   'gram-style': () => import('./suites/gram-style.js'),
+  'anchor-viewer': () => import('./suites/anchor-viewer.js'),
+  'selective-search': () => import('./suites/selective-search.js'),
 };
 
 type BenchWindow = typeof window & {
