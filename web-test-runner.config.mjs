@@ -7,6 +7,8 @@ import { fromRollup } from '@web/dev-server-rollup';
 import rollupCommonjs from '@rollup/plugin-commonjs';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { chromeFlags } from './scripts/lib.mjs';
+import { defaultReporter } from '@web/test-runner';
+import { writeFileSync } from 'node:fs';
 
 const commonjs = fromRollup(rollupCommonjs);
 
@@ -74,6 +76,27 @@ const coiHeaders = async (ctx, next) => {
 
 const flags = chromeFlags();
 
+// How long each test file took (with concurrency 1, the time between two files finishing): written
+// to test-timings.json (git-ignored) so the slowest files can be found when CI grows.
+function timingReporter() {
+  let last = Date.now();
+  const rows = [];
+  return {
+    onTestRunStarted() {
+      last = Date.now();
+    },
+    reportTestFileResults({ testFile }) {
+      const now = Date.now();
+      rows.push({ file: testFile.replace(process.cwd() + '/', ''), seconds: (now - last) / 1000 });
+      last = now;
+    },
+    onTestRunFinished() {
+      rows.sort((a, b) => b.seconds - a.seconds);
+      writeFileSync(coi ? 'test-timings.coi.json' : 'test-timings.json', JSON.stringify(rows, null, 1));
+    },
+  };
+}
+
 export default {
   files: coi
     ? [process.env.WTR_FILES ?? 'packages/*/test/**/*.coi.test.ts']
@@ -81,6 +104,7 @@ export default {
   rootDir: fileURLToPath(new URL('.', import.meta.url)),
   nodeResolve: { exportConditions: ['browser', 'import', 'default'] },
   concurrency: Number(process.env.WTR_CONCURRENCY ?? 1),
+  reporters: [defaultReporter(), timingReporter()],
   middleware: [coiHeaders],
   plugins: [
     seedrandomShim,

@@ -45,10 +45,18 @@ if (built) {
     .map((p) => `packages/${p}/test-node`)
     .filter((d) => existsSync(join(root, d)));
   await step('Node tests (cpu backend)', process.execPath, ['--test', ...nodeTests], nodeCount);
-  await step('browser tests (Chromium: webgl, wasm, cpu)', bin('web-test-runner'), [], wtrCount);
+  // Two test files (pages, or e2e files) at a time: much of each file's time is waiting on timers,
+  // frames and the network, so two at once use a 2-core machine far better than one.
+  await step('browser tests (Chromium: webgl, wasm, cpu)', bin('web-test-runner'), [], wtrCount, { WTR_CONCURRENCY: process.env.WTR_CONCURRENCY ?? '2' });
   await step('browser tests, cross-origin isolated (WASM threads)', bin('web-test-runner'), [], wtrCount, { WTR_COI: '1' });
   await step('Storybook build', bin('storybook'), ['build', '-o', 'storybook-static', '--quiet', '--disable-telemetry']);
-  await step('end-to-end tests (built course site, playwright-core)', process.execPath, ['--test', 'e2e/'], nodeCount);
+  // `npm start` rebuilds what the other e2e files serve, so its test runs alone, after them.
+  const e2e = readdirSync(join(root, 'e2e'))
+    .filter((f) => f.endsWith('.test.mjs'))
+    .map((f) => `e2e/${f}`);
+  const alone = ['e2e/start.test.mjs'];
+  await step('end-to-end tests (built course site, playwright-core)', process.execPath, ['--test', '--test-concurrency=2', ...e2e.filter((f) => !alone.includes(f))], nodeCount);
+  await step('end-to-end test of npm start', process.execPath, ['--test', ...alone], nodeCount);
 }
 
 console.log('\n  step                                                   result   passed  failed   secs');
