@@ -131,6 +131,8 @@ export class AnchorViewer extends ConvLabElement {
   @state() private shape = -1;
   @state() private showTruth = true;
   private pinned = false;
+  /** Set for the first labelling of a new image (which picks the starting cell). */
+  private freshImage = false;
 
   @query('canvas.image') private canvas?: HTMLCanvasElement;
 
@@ -351,6 +353,7 @@ export class AnchorViewer extends ConvLabElement {
       this.filtered = { beforeNms: r.beforeNms, proposals: r.proposals };
       this.uploadError = '';
       if (announce) this.emit<SceneChangeDetail>('scene-change', { seed: this.origin === 'scene' ? this.seed : null, origin: this.origin, width: image.shape[1], height: image.shape[0], objects: this.scn?.objects.length ?? 0 });
+      this.freshImage = announce;
       await this.relabel();
       if (run !== this.run) return;
       this.status = 'ready';
@@ -387,6 +390,15 @@ export class AnchorViewer extends ConvLabElement {
       }
       const losses = gt ? await detectorLosses(this.parts!, r, gt, { fgIou: this.used.fg, bgIou: this.used.bg, seed: this.seed }) : undefined;
       if (r !== this.result) return;
+      // A new image: start on the cell of the anchor that overlaps an object most (its anchors show
+      // positives), unless the reader chose a cell.
+      if (this.freshImage && !this.pinned && gt) {
+        let best = 0;
+        for (let i = 1; i < iou.length; i++) if (iou[i] > iou[best]) best = i;
+        const cell = Math.floor(best / (this.used.sizes.length * this.used.ratios.length));
+        this.cell = { row: Math.floor(cell / r.featureSize[1]), col: cell % r.featureSize[1] };
+      }
+      this.freshImage = false;
       this.labels = { labels, iou, anchors };
       this.losses = losses;
     } finally {
@@ -448,7 +460,8 @@ export class AnchorViewer extends ConvLabElement {
         const f = this.filtered!;
         for (const b of f.beforeNms.boxes) strokeBox(ctx, b, v, { colour: '#ffd54f', width: 1, alpha: 0.25 });
         truth();
-        f.proposals.boxes.forEach((b, i) => strokeBox(ctx, b, v, { colour: '#00e5ff', width: 2, alpha: Math.max(0.35, f.proposals.scores[i]) }));
+        // Drawn by increasing objectness, each as opaque as its objectness: the confident ones stand out.
+        for (let i = f.proposals.boxes.length - 1; i >= 0; i--) strokeBox(ctx, f.proposals.boxes[i], v, { colour: '#00e5ff', width: 2, alpha: Math.max(0.12, f.proposals.scores[i]) });
         break;
       }
       case 'detections': {
@@ -596,7 +609,7 @@ export class AnchorViewer extends ConvLabElement {
           <span class="legend"><span>0</span><span class="bar" style="background: ${colormapGradient('viridis')}"></span><span>1</span></span>`;
       case 'proposals':
         return html`Regressed anchors: <span class="swatch" style="--c: #ffd54f"></span> the top ${this.parts!.config.rpn.preNmsTopN} by objectness before NMS,
-          <span class="swatch" style="--c: #00e5ff"></span> proposals after NMS.`;
+          <span class="swatch" style="--c: #00e5ff"></span> proposals after NMS, as opaque as their objectness.`;
       case 'detections':
         return html`The head's classes and refined boxes (with masks), score ≥ ${Math.round(this.used.score * 100)}%. ${this.showTruth && this.scn ? html`Dashed white: ground truth.` : nothing}`;
       case 'losses':

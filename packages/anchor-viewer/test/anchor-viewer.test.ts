@@ -42,6 +42,8 @@ describe('<anchor-viewer>', () => {
     // The anchors view: 9 rows (3 ratios x 3 sizes), each with an IoU and a label.
     const rows = el.shadowRoot!.querySelectorAll('table.anchors tbody tr');
     expect(rows.length).to.equal(9);
+    // It starts on the cell of the anchor that overlaps an object most: that anchor is positive.
+    expect(side(el)).to.contain('positive');
     // Point the cell at the centre of the first object: some anchor there overlaps it.
     const [x1, y1, x2, y2] = s.objects[0].box;
     const canvas = el.shadowRoot!.querySelector('canvas.image') as HTMLCanvasElement;
