@@ -51,10 +51,39 @@ export function gaussianTaps(sigma: number): Float32Array {
 }
 
 /**
+ * Reusable typed-array buffers, grown when too small and never shrunk, so that a caller running
+ * these functions many times (selective search does, on every image) allocates once. An array
+ * from a scratch is valid until the same key is asked for again.
+ */
+export class Scratch {
+  private buffers = new Map<string, ArrayBuffer>();
+  private buffer(key: string, bytes: number) {
+    let b = this.buffers.get(key);
+    if (!b || b.byteLength < bytes) {
+      b = new ArrayBuffer(Math.max(bytes, Math.ceil((b?.byteLength ?? 0) * 1.5)));
+      this.buffers.set(key, b);
+    }
+    return b;
+  }
+  f32(key: string, n: number) {
+    return new Float32Array(this.buffer(key, 4 * n), 0, n);
+  }
+  i32(key: string, n: number) {
+    return new Int32Array(this.buffer(key, 4 * n), 0, n);
+  }
+  u32(key: string, n: number) {
+    return new Uint32Array(this.buffer(key, 4 * n), 0, n);
+  }
+  u8(key: string, n: number) {
+    return new Uint8Array(this.buffer(key, n), 0, n);
+  }
+}
+
+/**
  * Separable Gaussian smoothing of every channel into a new Float32Array (same layout); pixels
  * beyond the border repeat the edge. sigma <= 0 copies.
  */
-export function smoothChannels(img: ChannelImage, sigma: number, out?: Float32Array): Float32Array {
+export function smoothChannels(img: ChannelImage, sigma: number, out?: Float32Array, scratch?: Scratch): Float32Array {
   const { width: w, height: h } = img;
   const ch = img.channels ?? 3;
   const n = w * h * ch;
@@ -66,37 +95,45 @@ export function smoothChannels(img: ChannelImage, sigma: number, out?: Float32Ar
   }
   const taps = gaussianTaps(sigma);
   const r = (taps.length - 1) >> 1;
-  const tmp = new Float32Array(n);
-  // Rows: along x (stride ch); then columns: along y (stride w * ch).
-  convolve1d(src, tmp, taps, r, w, h, ch, ch, w * ch);
-  convolve1d(tmp, dst, taps, r, h, w, ch, w * ch, ch);
-  return dst;
-}
-
-/**
- * 1-D convolution of every line of an interleaved image: `len` samples a line, `step` apart; `lines`
- * lines, `lineStep` apart; for each of `ch` channels. Edges repeat the end sample.
- */
-function convolve1d(src: Float32Array, dst: Float32Array, taps: Float32Array, r: number, len: number, lines: number, ch: number, step: number, lineStep: number) {
-  const last = len - 1;
-  for (let l = 0; l < lines; l++) {
-    for (let c = 0; c < ch; c++) {
-      const base = l * lineStep + c;
-      for (let i = 0; i < len; i++) {
+  const tmp = scratch ? scratch.f32('smooth-tmp', n).fill(0) : new Float32Array(n);
+  const rowLen = w * ch;
+  // Rows: each tap adds a shifted copy of the row (contiguous inner loops); the r pixels at either
+  // end read clamped positions.
+  for (let y = 0; y < h; y++) {
+    const row = y * rowLen;
+    const lo = Math.min(r, w);
+    const hi = Math.max(lo, w - r);
+    for (let t = 0; t <= 2 * r; t++) {
+      const k = taps[t];
+      const shift = (t - r) * ch;
+      for (let j = row + lo * ch, e = row + hi * ch; j < e; j++) tmp[j] += k * src[j + shift];
+    }
+    for (let x = 0; x < w; x++) {
+      if (x === lo) x = hi;
+      if (x >= w) break;
+      for (let c = 0; c < ch; c++) {
         let acc = 0;
-        if (i >= r && i + r <= last) {
-          let q = base + (i - r) * step;
-          for (let t = 0; t <= 2 * r; t++, q += step) acc += taps[t] * src[q];
-        } else {
-          for (let t = -r; t <= r; t++) {
-            const j = i + t;
-            acc += taps[t + r] * src[base + (j < 0 ? 0 : j > last ? last : j) * step];
-          }
+        for (let t = -r; t <= r; t++) {
+          const xx = x + t;
+          acc += taps[t + r] * src[row + (xx < 0 ? 0 : xx >= w ? w - 1 : xx) * ch + c];
         }
-        dst[base + i * step] = acc;
+        tmp[row + x * ch + c] = acc;
       }
     }
   }
+  // Columns: each output row is the taps' sum of (clamped) input rows.
+  dst.fill(0, 0, n);
+  for (let y = 0; y < h; y++) {
+    const out = y * rowLen;
+    for (let t = 0; t <= 2 * r; t++) {
+      let yy = y + t - r;
+      yy = yy < 0 ? 0 : yy >= h ? h - 1 : yy;
+      const k = taps[t];
+      const shift = yy * rowLen - out;
+      for (let j = out, e = out + rowLen; j < e; j++) dst[j] += k * tmp[j + shift];
+    }
+  }
+  return dst;
 }
 
 function check(img: ChannelImage) {
@@ -124,15 +161,15 @@ export interface PixelGraph {
   order: Int32Array;
 }
 
-export function pixelGraph(img: ChannelImage, sigma = 0.8): PixelGraph {
+export function pixelGraph(img: ChannelImage, sigma = 0.8, scratch?: Scratch): PixelGraph {
   check(img);
   const { width: w, height: h } = img;
   const ch = img.channels ?? 3;
-  const s = smoothChannels(img, sigma);
+  const s = smoothChannels(img, sigma, scratch?.f32('graph-smooth', w * h * ch), scratch);
   const m = Math.max(0, (w - 1) * h + w * (h - 1) + 2 * (w - 1) * (h - 1));
-  const ea = new Int32Array(m);
-  const eb = new Int32Array(m);
-  const ew = new Float32Array(m);
+  const ea = scratch ? scratch.i32('graph-a', m) : new Int32Array(m);
+  const eb = scratch ? scratch.i32('graph-b', m) : new Int32Array(m);
+  const ew = scratch ? scratch.f32('graph-w', m) : new Float32Array(m);
   let e = 0;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
@@ -164,7 +201,7 @@ export function pixelGraph(img: ChannelImage, sigma = 0.8): PixelGraph {
       }
     }
   }
-  return { width: w, height: h, a: ea, b: eb, w: ew, order: sortByWeight(ew) };
+  return { width: w, height: h, a: ea, b: eb, w: ew, order: sortByWeight(ew, scratch) };
 }
 
 /**
@@ -176,16 +213,16 @@ export function felzenszwalb(img: ChannelImage, { k = 100, sigma = 0.8, minSize 
 }
 
 /** The segmentation of a `pixelGraph` at scale k (see `felzenszwalb`). */
-export function segmentGraph(graph: PixelGraph, { k = 100, minSize = 10 }: { k?: number; minSize?: number } = {}): Segmentation {
+export function segmentGraph(graph: PixelGraph, { k = 100, minSize = 10 }: { k?: number; minSize?: number } = {}, scratch?: Scratch): Segmentation {
   if (!(k >= 0)) throw new RangeError(`segment: k must be >= 0 (got ${k})`);
   const { width: w, height: h, a: ea, b: eb, w: ew, order } = graph;
   const n = w * h;
   const m = order.length;
   // Union-find with union by rank and path halving.
-  const parent = new Int32Array(n);
-  const rank = new Uint8Array(n);
-  const size = new Int32Array(n).fill(1);
-  const thresh = new Float32Array(n).fill(k); // Int(C) + k / |C| with Int = 0, |C| = 1
+  const parent = scratch ? scratch.i32('uf-parent', n) : new Int32Array(n);
+  const rank = scratch ? scratch.u8('uf-rank', n).fill(0) : new Uint8Array(n);
+  const size = (scratch ? scratch.i32('uf-size', n) : new Int32Array(n)).fill(1);
+  const thresh = (scratch ? scratch.f32('uf-thresh', n) : new Float32Array(n)).fill(k); // Int(C) + k / |C| with Int = 0, |C| = 1
   for (let i = 0; i < n; i++) parent[i] = i;
   const find = (x: number) => {
     while (parent[x] !== x) {
@@ -217,6 +254,8 @@ export function segmentGraph(graph: PixelGraph, { k = 100, minSize = 10 }: { k?:
     }
   }
   if (minSize > 1) {
+    // Flatten the trees first, so that this pass's finds are one or two steps.
+    for (let p = 0; p < n; p++) parent[p] = find(p);
     for (let i = 0; i < m; i++) {
       const e = order[i];
       const a = find(ea[e]);
@@ -227,7 +266,7 @@ export function segmentGraph(graph: PixelGraph, { k = 100, minSize = 10 }: { k?:
 
   // Labels 0 .. count - 1 in raster order of each component's first pixel.
   const labels = new Int32Array(n);
-  const idOf = new Int32Array(n).fill(-1);
+  const idOf = (scratch ? scratch.i32('uf-id', n) : new Int32Array(n)).fill(-1);
   let count = 0;
   for (let p = 0; p < n; p++) {
     const r = find(p);
@@ -242,14 +281,14 @@ export function segmentGraph(graph: PixelGraph, { k = 100, minSize = 10 }: { k?:
  * 11 bits) of the weights' float32 bit patterns, which for non-negative floats sort as unsigned
  * integers do. Exact, and linear in the number of edges.
  */
-function sortByWeight(weights: Float32Array): Int32Array {
+function sortByWeight(weights: Float32Array, scratch?: Scratch): Int32Array {
   const m = weights.length;
-  let keys = new Uint32Array(m);
+  let keys = scratch ? scratch.u32('sort-keys', m) : new Uint32Array(m);
   keys.set(new Uint32Array(weights.buffer, weights.byteOffset, m));
-  let idx = new Int32Array(m);
+  let idx = scratch ? scratch.i32('sort-idx', m) : new Int32Array(m);
   for (let i = 0; i < m; i++) idx[i] = i;
-  let keys2 = new Uint32Array(m);
-  let idx2 = new Int32Array(m);
+  let keys2 = scratch ? scratch.u32('sort-keys2', m) : new Uint32Array(m);
+  let idx2 = scratch ? scratch.i32('sort-idx2', m) : new Int32Array(m);
   const count = new Int32Array(2048);
   for (let shift = 0; shift < 32; shift += 11) {
     count.fill(0);
