@@ -19,6 +19,7 @@
  */
 import { tf, type Tensor, type Tensor4D } from './tf.js';
 import { batchTargetSum, checkTarget, visualisationRunner, type NeuronTarget, type VisualisedModel } from './saliency.js';
+import { mulberry32 } from './prng.js';
 
 export type ClassVisStart = 'zeros' | 'noise' | 'grey' | Tensor4D;
 
@@ -59,17 +60,8 @@ export interface ClassVisStep {
   norms: number[];
 }
 
-/** mulberry32: a small seeded PRNG (the same seed, the same jitter). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (prng.ts): a small seeded PRNG (the same seed, the same jitter). */
+const prng = mulberry32;
 
 /** Shifts an image batch by (dy, dx) pixels, cyclically (what leaves one edge comes back at the other). */
 export function roll(x: Tensor4D, dy: number, dx: number): Tensor4D {

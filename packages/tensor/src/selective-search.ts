@@ -25,6 +25,7 @@
  */
 import { pixelGraph, segmentGraph, smoothChannels, Scratch, type Segmentation } from './segment.js';
 import type { XyxyBox } from './metrics.js';
+import { mulberry32 } from './prng.js';
 
 export type ColorSpace = 'rgb' | 'hsv' | 'lab' | 'rgi' | 'gray';
 export type SimilarityName = 'color' | 'texture' | 'size' | 'fill';
@@ -533,17 +534,6 @@ export function groupRegions(seg: Segmentation, bins: { color: Uint8Array; textu
   return { strategy, segmentation: seg, regionBoxes, regionSizes: size.slice(0, count), steps };
 }
 
-/** mulberry32: a small seeded PRNG in [0, 1) (32-bit integer operations only). */
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Selective search on an RGB (or RGBA) image: ranked, de-duplicated, class-agnostic boxes, and each
@@ -581,7 +571,7 @@ export function selectiveSearch(img: RgbImage, options: SelectiveSearchOptions =
   }
 
   // Rank: position (1 = made last) x a random factor, all strategies together.
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   let total = 0;
   for (const hi of hierarchies) total += hi.regionBoxes.length;
   const value = new Float64Array(total);

@@ -18,6 +18,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { tf, type Tensor, type Tensor2D, type Tensor4D } from './tf.js';
+import { mulberry32 } from './prng.js';
 import { ConvLabError, ModelLoadError } from './errors.js';
 import { adamStep, disposeAdam, Lbfgs, type AdamState, type LbfgsStep } from './lbfgs.js';
 
@@ -306,17 +307,8 @@ export interface RandomVggConfig {
 /** The default random encoder: VGG19's five blocks and layer names, at a quarter of its widths, fewer convs per block. */
 export const RANDOM_VGG: RandomVggConfig = { seed: 1, widths: [16, 32, 64, 96, 96], depths: [2, 2, 2, 2, 2], pool: 'avg', gain: 1 };
 
-/** mulberry32: a small seeded PRNG (the same seed, the same weights). */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: a small seeded PRNG (the same seed, the same weights); it lives in prng.ts. */
+export { mulberry32 };
 
 /** Standard normal samples from a uniform PRNG (Box-Muller). */
 function gaussians(n: number, next: () => number, scale: number): Float32Array {
