@@ -101,7 +101,7 @@ export { detect, loadDetector, filterProposals, pasteMask, featureChannels } fro
 export type { DetectorConfig, DetectorParts, PartModel, DetectOptions, DetectResult, DetectedObject, ProposalSet } from './detector.js';
 export { smoothL1, bceWithLogits, crossEntropy as crossEntropyLogits, sampleFgBg, rpnLoss, headLoss, detectorLosses } from './detector-losses.js';
 export type { FgBgSample, GroundTruth, DetectorLossOptions, DetectorLosses } from './detector-losses.js';
-export { felzenszwalb, pixelGraph, segmentGraph, smoothChannels, gaussianTaps } from './segment.js';
+export { felzenszwalb, pixelGraph, segmentGraph, smoothChannels, gaussianTaps, Scratch } from './segment.js';
 export type { ChannelImage, SegmentOptions, Segmentation, PixelGraph } from './segment.js';
 export { selectiveSearch, searchStrategies, toColorSpace, pixelBins, initialRegions, groupRegions, proposalRecall } from './selective-search.js';
 export type { SelectiveSearchOptions, SelectiveSearchResult, SearchStrategy, SearchMode, ColorSpace, SimilarityName, GroupingStep, Hierarchy, InitialRegions, RgbImage, RecallResult, ProposalBox } from './selective-search.js';

@@ -148,7 +148,8 @@ function check(img: ChannelImage) {
  * The pixel graph of an image: 8-connectivity edges (each pair once: right, down, down-right and
  * up-right of each pixel in raster order), weighted by the Euclidean distance of the colours after
  * Gaussian smoothing, with their order by increasing weight. It does not depend on k, so several
- * segmentations of one image share it.
+ * segmentations of one image share it. With a `scratch`, its arrays are the scratch's buffers (valid
+ * until the next `pixelGraph` on that scratch); without, fresh arrays.
  */
 export interface PixelGraph {
   width: number;

@@ -218,7 +218,8 @@ export function toColorSpace(img: RgbImage, space: ColorSpace, out?: Float32Arra
  * (0..74) of channel c; `texture[p * 24 + c * 8 + o]` the texture bin (0..239) of channel c,
  * orientation o. Orientation o's response is the Gaussian derivative (sigma 1) along the direction
  * o x 45 degrees, its positive part (the opposite direction is orientation o + 4), divided by the
- * channel's largest gradient magnitude and cut in 10 equal bins.
+ * channel's largest gradient magnitude and cut in 10 equal bins. With a `scratch`, the arrays are
+ * its buffers (named with `key`), valid until the same key is asked for again.
  */
 export function pixelBins(cs: Float32Array, width: number, height: number, scratch?: Scratch, key = ''): { color: Uint8Array; texture: Uint8Array } {
   const n = width * height;
@@ -551,17 +552,19 @@ export function selectiveSearch(img: RgbImage, options: SelectiveSearchOptions =
     for (const s of st.similarities) if (!ALL.includes(s)) throw new RangeError(`selectiveSearch: unknown similarity '${s}' (use ${ALL.join(', ')})`);
   }
   // Per colour space: its pixel graph (shared by every k), the segmentations, the pixels' bins.
-  // Work buffers come from a module-level scratch, so a colour space is finished before the next.
+  // Work buffers come from a module-level scratch (kept between calls for images up to 512 x 512,
+  // about 30 MB; bigger ones allocate afresh), so a colour space is finished before the next.
+  const sc = w * h <= 512 * 512 ? scratch : undefined;
   const segs = new Map<string, { seg: Segmentation; initial?: InitialRegions }>();
   const binsOf = new Map<ColorSpace, ReturnType<typeof pixelBins>>();
   for (const space of new Set(strategies.map((st) => st.colorSpace))) {
-    const cs = toColorSpace(img, space, scratch.f32('colour-space', w * h * 3));
-    const graph = pixelGraph({ data: cs, width: w, height: h, channels: 3 }, sigma, scratch);
+    const cs = toColorSpace(img, space, sc?.f32('colour-space', w * h * 3));
+    const graph = pixelGraph({ data: cs, width: w, height: h, channels: 3 }, sigma, sc);
     for (const st of strategies) {
       const key = `${space}/${st.k}`;
-      if (st.colorSpace === space && !segs.has(key)) segs.set(key, { seg: segmentGraph(graph, { k: st.k, minSize }, scratch) });
+      if (st.colorSpace === space && !segs.has(key)) segs.set(key, { seg: segmentGraph(graph, { k: st.k, minSize }, sc) });
     }
-    binsOf.set(space, pixelBins(cs, w, h, scratch, space));
+    binsOf.set(space, pixelBins(cs, w, h, sc, space));
   }
   const hierarchies: Hierarchy[] = [];
   for (const st of strategies) {

@@ -2,7 +2,7 @@
 // grouping, on hand-checkable images, then its recall on the scenes' test split, measured here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { felzenszwalb, pixelGraph, segmentGraph, selectiveSearch, searchStrategies, initialRegions, pixelBins, toColorSpace, groupRegions, proposalRecall, iouOf } from '@convlab/tensor';
+import { felzenszwalb, pixelGraph, segmentGraph, Scratch, selectiveSearch, searchStrategies, initialRegions, pixelBins, toColorSpace, groupRegions, proposalRecall, iouOf } from '@convlab/tensor';
 import { scene } from '@convlab/scenes';
 
 /** A W x H RGB image of one colour with axis-aligned rectangles painted on it. */
@@ -174,6 +174,15 @@ test('histograms: each initial region\'s colour and texture histograms sum to 1'
     assert.ok(Math.abs(c - 1) < 1e-4 && Math.abs(t - 1) < 1e-4, `region ${r}: ${c}, ${t}`);
   }
   assert.equal(init.size.reduce((a, b) => a + b, 0), 128 * 128);
+  // Scratch buffers change nothing: the same graph order, labels and bins as fresh arrays.
+  const sc = new Scratch();
+  const g1 = pixelGraph({ data: cs, width: 128, height: 128 }, 0.8, sc);
+  const g2 = pixelGraph({ data: cs, width: 128, height: 128 }, 0.8);
+  assert.deepEqual(g1.order, g2.order);
+  assert.deepEqual(segmentGraph(g1, { k: 100 }, sc).labels, seg.labels);
+  const b1 = pixelBins(cs, 128, 128, sc, 'x');
+  assert.deepEqual(b1.texture, bins.texture);
+  assert.deepEqual(b1.color, bins.color);
   // groupRegions with or without the shared initial regions gives the same hierarchy.
   const st = { colorSpace: 'lab', k: 100, similarities: ['color', 'texture', 'size', 'fill'] };
   assert.deepEqual(groupRegions(seg, bins, st).steps, groupRegions(seg, null, st, init).steps);
