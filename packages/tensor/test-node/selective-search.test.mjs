@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { felzenszwalb, pixelGraph, segmentGraph, Scratch, selectiveSearch, searchStrategies, initialRegions, pixelBins, toColorSpace, groupRegions, proposalRecall, iouOf } from '@convlab/tensor';
 import { scene } from '@convlab/scenes';
+import { readFileSync } from 'node:fs';
+import { selectiveSearchDigest } from '../test/selective-search-digest.mjs';
 
 /** A W x H RGB image of one colour with axis-aligned rectangles painted on it. */
 function painted(W, H, bg, rects) {
@@ -204,6 +206,16 @@ test('deterministic: same image and seed, same boxes and hierarchy; another seed
   assert.equal(searchStrategies('quality').length, 80);
   // Ranked: ranks ascend.
   for (let i = 1; i < a.ranks.length; i++) assert.ok(a.ranks[i - 1] <= a.ranks[i]);
+});
+
+test('the fixture digests (written in Node, checked in Chromium by test/selective-search.test.ts) still hold', async () => {
+  const fx = JSON.parse(readFileSync(new URL('../test/fixtures/selective-search.json', import.meta.url), 'utf8'));
+  for (const c of fx.cases) {
+    const s = scene(c.seed);
+    const r = selectiveSearch({ data: s.image, width: s.width, height: s.height }, c.options);
+    assert.deepEqual(r.boxes.slice(0, 3), c.first, `seed ${c.seed}`);
+    assert.equal(await selectiveSearchDigest(r), c.digest, `seed ${c.seed}: the output changed; if on purpose, rerun scripts/make-selective-search-fixture.mjs`);
+  }
 });
 
 test('bad input says what is wrong', () => {
