@@ -103,5 +103,5 @@ export { smoothL1, bceWithLogits, crossEntropy as crossEntropyLogits, sampleFgBg
 export type { FgBgSample, GroundTruth, DetectorLossOptions, DetectorLosses } from './detector-losses.js';
 export { felzenszwalb, pixelGraph, segmentGraph, smoothChannels, gaussianTaps, Scratch } from './segment.js';
 export type { ChannelImage, SegmentOptions, Segmentation, PixelGraph } from './segment.js';
-export { selectiveSearch, searchStrategies, toColorSpace, pixelBins, initialRegions, groupRegions, proposalRecall } from './selective-search.js';
-export type { SelectiveSearchOptions, SelectiveSearchResult, SearchStrategy, SearchMode, ColorSpace, SimilarityName, GroupingStep, Hierarchy, InitialRegions, RgbImage, RecallResult, ProposalBox } from './selective-search.js';
+export { selectiveSearch, searchStrategies, toColorSpace, pixelBins, initialRegions, groupRegions, proposalRecall, hierarchyAt } from './selective-search.js';
+export type { SelectiveSearchOptions, SelectiveSearchResult, SearchStrategy, SearchMode, ColorSpace, SimilarityName, GroupingStep, Hierarchy, InitialRegions, RgbImage, RecallResult, ProposalBox, HierarchyState } from './selective-search.js';

@@ -610,6 +610,42 @@ export function selectiveSearch(img: RgbImage, options: SelectiveSearchOptions =
   return { boxes, sources, ranks, hierarchies, width: w, height: h };
 }
 
+/** The regions of a hierarchy after its first `step` merges (see `hierarchyAt`). */
+export interface HierarchyState {
+  /** Region id of each pixel (an initial region, or `segmentation.count + s` for merge s < step). */
+  labels: Int32Array;
+  /** The ids of the regions alive at that point, ascending. */
+  regions: number[];
+}
+
+/**
+ * The state of a hierarchy after its first `step` merges (0: the initial segmentation; `steps.length`:
+ * one region), for a widget replaying the grouping: each pixel's current region and the regions
+ * alive. `step` is clamped to `[0, steps.length]`.
+ */
+export function hierarchyAt(h: Hierarchy, step: number): HierarchyState {
+  const R = h.segmentation.count;
+  const last = Math.max(0, Math.min(h.steps.length, Math.floor(step) || 0));
+  const up = new Int32Array(R + last).fill(-1);
+  for (let s = 0; s < last; s++) {
+    const { a, b, into } = h.steps[s];
+    up[a] = into;
+    up[b] = into;
+  }
+  const owner = new Int32Array(R);
+  for (let r = 0; r < R; r++) {
+    let x = r;
+    while (up[x] >= 0) x = up[x];
+    owner[r] = x;
+  }
+  const src = h.segmentation.labels;
+  const labels = new Int32Array(src.length);
+  for (let p = 0; p < src.length; p++) labels[p] = owner[src[p]];
+  const regions: number[] = [];
+  for (let id = 0; id < R + last; id++) if (up[id] < 0) regions.push(id);
+  return { labels, regions };
+}
+
 export interface RecallResult {
   /** Fraction of the ground-truth boxes that some proposal covers with IoU >= the threshold. */
   recall: number;

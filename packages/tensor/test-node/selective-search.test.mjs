@@ -2,7 +2,7 @@
 // grouping, on hand-checkable images, then its recall on the scenes' test split, measured here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { felzenszwalb, pixelGraph, segmentGraph, Scratch, selectiveSearch, searchStrategies, initialRegions, pixelBins, toColorSpace, groupRegions, proposalRecall, iouOf } from '@convlab/tensor';
+import { felzenszwalb, pixelGraph, segmentGraph, Scratch, selectiveSearch, searchStrategies, initialRegions, pixelBins, toColorSpace, groupRegions, proposalRecall, hierarchyAt, iouOf } from '@convlab/tensor';
 import { scene } from '@convlab/scenes';
 import { readFileSync } from 'node:fs';
 import { selectiveSearchDigest } from '../test/selective-search-digest.mjs';
@@ -162,6 +162,38 @@ test('merges follow similarity order: size, colour, and a brute-force check of s
     assert.deepEqual(step.box, boxOf(merged));
     assert.deepEqual(h.regionBoxes[step.into], step.box);
   }
+});
+
+test('hierarchyAt replays the grouping: each merged region is its two parts, inside its box', () => {
+  const s = scene(2000005);
+  const r = selectiveSearch({ data: s.image, width: s.width, height: s.height });
+  const h = r.hierarchies[0];
+  const R = h.segmentation.count;
+  const start = hierarchyAt(h, 0);
+  assert.deepEqual(start.labels, h.segmentation.labels);
+  assert.equal(start.regions.length, R);
+  let prev = start;
+  for (let k = 1; k <= h.steps.length; k++) {
+    const st = h.steps[k - 1];
+    const now = hierarchyAt(h, k);
+    assert.equal(now.regions.length, R - k);
+    assert.ok(now.regions.includes(st.into) && !now.regions.includes(st.a) && !now.regions.includes(st.b));
+    // Pixels of the new region are exactly those of a and b a step before; its box is the step's box.
+    let x1 = Infinity, y1 = Infinity, x2 = -1, y2 = -1;
+    for (let p = 0; p < now.labels.length; p++) {
+      const was = prev.labels[p];
+      assert.equal(now.labels[p] === st.into, was === st.a || was === st.b);
+      if (now.labels[p] !== st.into) assert.equal(now.labels[p], was);
+      else {
+        const x = p % s.width, y = Math.floor(p / s.width);
+        x1 = Math.min(x1, x); y1 = Math.min(y1, y); x2 = Math.max(x2, x + 1); y2 = Math.max(y2, y + 1);
+      }
+    }
+    assert.deepEqual([x1, y1, x2, y2], st.box);
+    prev = now;
+  }
+  assert.deepEqual(hierarchyAt(h, 1e9).regions, [R + h.steps.length - 1]);
+  assert.deepEqual(hierarchyAt(h, -3).labels, h.segmentation.labels);
 });
 
 test('histograms: each initial region\'s colour and texture histograms sum to 1', () => {
