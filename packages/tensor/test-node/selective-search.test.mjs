@@ -286,22 +286,28 @@ test(`recall on ${SCENES} test scenes with at most ${MAX_BOXES} boxes`, () => {
   let total = 0;
   let boxes = 0;
   let maxCount = 0;
+  const TOP = [10, 25, 50, 100];
+  const coveredTop = TOP.map(() => 0);
   const t0 = performance.now();
   for (let i = 0; i < SCENES; i++) {
     const s = scene(2000000 + i);
     const r = selectiveSearch({ data: s.image, width: s.width, height: s.height }, { maxBoxes: MAX_BOXES });
     assert.ok(r.boxes.length <= MAX_BOXES);
-    const rec = proposalRecall(r.boxes, s.objects.map((o) => o.box), 0.5);
+    const gt = s.objects.map((o) => o.box);
+    const rec = proposalRecall(r.boxes, gt, 0.5);
     covered += rec.covered;
     total += rec.total;
     boxes += r.boxes.length;
+    TOP.forEach((n, j) => (coveredTop[j] += proposalRecall(r.boxes.slice(0, n), gt, 0.5).covered));
     maxCount = Math.max(maxCount, r.boxes.length);
   }
   const recall = covered / total;
   console.log(
     `selective search recall@0.5 = ${recall.toFixed(4)} (${covered} of ${total} objects, ${SCENES} test scenes), ` +
-      `${(boxes / SCENES).toFixed(1)} boxes a scene (max ${maxCount}), ${((performance.now() - t0) / SCENES).toFixed(1)} ms a scene in Node`,
+      `${(boxes / SCENES).toFixed(1)} boxes a scene (max ${maxCount}), ${((performance.now() - t0) / SCENES).toFixed(1)} ms a scene in Node; ` +
+      `first N boxes: ${TOP.map((n, j) => `${n}: ${(coveredTop[j] / total).toFixed(3)}`).join(', ')}`,
   );
+  for (let j = 1; j < TOP.length; j++) assert.ok(coveredTop[j] >= coveredTop[j - 1], 'more boxes never cover fewer objects');
   assert.ok(total > SCENES * 2, 'every scene has objects');
   assert.ok(recall >= 0.9, `recall ${recall}`);
 });
