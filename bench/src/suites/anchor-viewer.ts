@@ -1,7 +1,7 @@
 // <anchor-viewer>'s headline interactions, timed as the student feels it:
 //  - scene -> detections: the "New scene" click to the frame that shows the new scene's detections
-//    (scene generation, backbone, RPN, decoding, NMS, RoI pooling, box head, masks, and the widget's
-//    anchor labels and losses); and detect() alone (the network and glue, no widget);
+//    (scene generation, backbone, RPN, decoding, NMS, RoI pooling, box head, and the widget's anchor
+//    labels and losses; masks are off by default); and detect() alone, without and with masks;
 //  - a re-filter slider (NMS IoU in the proposals view): its input event to the painted frame;
 //  - the detector's bytes (every file, as fetched) and the widget's own JS, gzip (its three dist
 //    modules, unminified, without lit, the kit or @convlab/tensor).
@@ -28,16 +28,24 @@ export async function run() {
   for (const url of Object.values(DETECTOR_FILES)) modelBytes += (await (await fetch(url)).arrayBuffer()).byteLength;
   const ownJsGzip = await gzipBytes(elementJs + drawJs + stylesJs);
 
-  // detect() alone, on 20 scenes (after 2 warm-up runs).
+  // detect() alone, on 20 scenes (after 2 warm-up runs): the issue's "scene to detections" (backbone,
+  // RPN, NMS, RoI pooling, head) without masks, and with the mask head (RoI Align, masks pasted).
   const parts = await AnchorViewer.detector();
   const detectMs: number[] = [];
+  const withMasksMs: number[] = [];
   for (let i = 0; i < 22; i++) {
     const s = scene(100 + i);
     const x = tf.tidy(() => tf.div(tf.tensor3d(Int32Array.from(s.image), [s.height, s.width, 3], 'float32'), 255) as Tensor3D);
-    const t0 = performance.now();
-    const r = await detect(parts, x);
+    let t0 = performance.now();
+    const r = await detect(parts, x, { masks: false });
     if (i >= 2) detectMs.push(performance.now() - t0);
     r.dispose();
+    if (i % 2 === 0) {
+      t0 = performance.now();
+      const m = await detect(parts, x);
+      if (i >= 2) withMasksMs.push(performance.now() - t0);
+      m.dispose();
+    }
     x.dispose();
   }
 
@@ -82,7 +90,7 @@ export async function run() {
   const after = Number(el.shadowRoot!.querySelector('dl.counts dd.after')?.textContent);
   clock.stop();
   el.remove();
-  return { backend: info.name, frameMs: frame, modelBytes, ownJsGzip, detect: stats(detectMs), sceneToDetections: stats(sceneMs), refilter: stats(refilterMs), proposalsAfterLastRefilter: after };
+  return { backend: info.name, frameMs: frame, modelBytes, ownJsGzip, detect: stats(detectMs), detectWithMasks: stats(withMasksMs), sceneToDetections: stats(sceneMs), refilter: stats(refilterMs), proposalsAfterLastRefilter: after };
 }
 
 type Result = Awaited<ReturnType<typeof run>>;
@@ -91,7 +99,7 @@ export function report(runs: RunRecord<Result>[]): string[] {
   const r = runs.find((x) => x.ok)?.result;
   if (!r) return [];
   return [
-    `<anchor-viewer> (${r.backend}, 128x128 scenes): detect() p50 ${fmt(r.detect.median)} ms, p95 ${fmt(r.detect.p95)} ms; "New scene" click to the frame with its detections p50 ${fmt(r.sceneToDetections.median)} ms, p95 ${fmt(r.sceneToDetections.p95)} ms`,
+    `<anchor-viewer> (${r.backend}, 128x128 scenes): detect() without masks p50 ${fmt(r.detect.median)} ms, p95 ${fmt(r.detect.p95)} ms; with the mask head p50 ${fmt(r.detectWithMasks.median)} ms; "New scene" click to the frame with its detections p50 ${fmt(r.sceneToDetections.median)} ms, p95 ${fmt(r.sceneToDetections.p95)} ms`,
     `<anchor-viewer> NMS slider input to painted frame (re-filter, no network): p50 ${fmt(r.refilter.median)} ms, p95 ${fmt(r.refilter.p95)} ms (one frame = ${fmt(r.frameMs)} ms)`,
     `<anchor-viewer> detector files ${(r.modelBytes / 1024).toFixed(0)} KiB; the widget's own JS ${(r.ownJsGzip / 1024).toFixed(1)} KiB gzip`,
   ];

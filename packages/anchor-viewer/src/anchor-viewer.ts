@@ -23,7 +23,7 @@ import { scene as makeScene, toRgba, type Scene } from '@convlab/scenes';
 import { ConvLabElement, SettingsNotices, widgetControlStyles, clientToCell, isImageFile } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import { anchorViewerStyles } from './anchor-viewer.styles.js';
-import { paintImage, strokeBox, paintGrid, paintHeat, dot, paintMask, LABEL_COLOURS, CLASS_LINE, type View } from './draw.js';
+import { paintImage, strokeBox, strokeBoxes, paintGrid, paintHeat, dot, paintMask, LABEL_COLOURS, CLASS_LINE, type View } from './draw.js';
 
 export const ANCHOR_VIEWS = ['anchors', 'objectness', 'proposals', 'detections', 'losses'] as const;
 export type AnchorView = (typeof ANCHOR_VIEWS)[number];
@@ -130,6 +130,8 @@ export class AnchorViewer extends ConvLabElement {
   @state() private cell = { row: 6, col: 6 };
   @state() private shape = -1;
   @state() private showTruth = true;
+  /** Run the mask head too (detections view checkbox). */
+  @state() private showMasks = false;
   private pinned = false;
   /** Set for the first labelling of a new image (which picks the starting cell). */
   private freshImage = false;
@@ -260,7 +262,8 @@ export class AnchorViewer extends ConvLabElement {
       return;
     }
     if (this.result) {
-      if (['sizes', 'ratios', 'fgIou', 'bgIou'].some((k) => changed.has(k as keyof AnchorViewer))) void this.relabel();
+      if (['sizes', 'ratios', 'fgIou', 'bgIou'].some((k) => changed.has(k as keyof AnchorViewer))) this.pending = this.relabel();
+      else if (changed.has('view') && this.view === 'losses' && !this.losses) this.pending = this.relabel();
       if (changed.has('scoreThreshold') && changed.get('scoreThreshold' as keyof AnchorViewer) !== undefined) this.emitDetections();
     }
     this.paint();
@@ -336,7 +339,8 @@ export class AnchorViewer extends ConvLabElement {
   private async setImage(image: Tensor3D, rgba: Uint8ClampedArray, run: number, announce = true): Promise<void> {
     let r: DetectResult | undefined;
     try {
-      r = await detect(this.parts!, image, { rpnNmsThreshold: this.used.nms, postNmsTopN: this.used.topN, scoreThreshold: 0.05 });
+      // Masks only when asked for: the mask head's RoI Align costs several times the rest (bench).
+      r = await detect(this.parts!, image, { rpnNmsThreshold: this.used.nms, postNmsTopN: this.used.topN, scoreThreshold: 0.05, masks: this.showMasks });
       const [obj, reg] = await Promise.all([r.objectness.data(), r.regressed.data()]);
       if (run !== this.run || !this.isConnected) {
         r.dispose();
@@ -388,7 +392,8 @@ export class AnchorViewer extends ConvLabElement {
           tf.dispose([out.labels, out.matches, out.maxIou]);
         }
       }
-      const losses = gt ? await detectorLosses(this.parts!, r, gt, { fgIou: this.used.fg, bgIou: this.used.bg, seed: this.seed }) : undefined;
+      // The losses (a second pass of the box head over 64 sampled RoIs) only for the losses view.
+      const losses = gt && this.view === 'losses' ? await detectorLosses(this.parts!, r, gt, { fgIou: this.used.fg, bgIou: this.used.bg, seed: this.seed }) : undefined;
       if (r !== this.result) return;
       // A new image: start on the cell of the anchor that overlaps an object most (its anchors show
       // positives), unless the reader chose a cell.
@@ -458,7 +463,7 @@ export class AnchorViewer extends ConvLabElement {
       }
       case 'proposals': {
         const f = this.filtered!;
-        for (const b of f.beforeNms.boxes) strokeBox(ctx, b, v, { colour: '#ffd54f', width: 1, alpha: 0.25 });
+        strokeBoxes(ctx, f.beforeNms.boxes, v, { colour: '#ffd54f', width: 1, alpha: 0.25 });
         truth();
         // Drawn by increasing objectness, each as opaque as its objectness: the confident ones stand out.
         for (let i = f.proposals.boxes.length - 1; i >= 0; i--) strokeBox(ctx, f.proposals.boxes[i], v, { colour: '#00e5ff', width: 2, alpha: Math.max(0.12, f.proposals.scores[i]) });
@@ -611,10 +616,12 @@ export class AnchorViewer extends ConvLabElement {
         return html`Regressed anchors: <span class="swatch" style="--c: #ffd54f"></span> the top ${this.parts!.config.rpn.preNmsTopN} by objectness before NMS,
           <span class="swatch" style="--c: #00e5ff"></span> proposals after NMS, as opaque as their objectness.`;
       case 'detections':
-        return html`The head's classes and refined boxes (with masks), score ≥ ${Math.round(this.used.score * 100)}%. ${this.showTruth && this.scn ? html`Dashed white: ground truth.` : nothing}`;
+        return html`The head's classes and refined boxes${this.showMasks ? ' with masks' : ''}, score ≥ ${Math.round(this.used.score * 100)}%. ${this.showTruth && this.scn ? html`Dashed white: ground truth.` : nothing}`;
       case 'losses':
         return this.scn
-          ? html`Sampled anchors: <span class="swatch" style="--c: ${LABEL_COLOURS.positive}"></span> positive,
+          ? !this.losses
+            ? html`Computing the losses…`
+            : html`Sampled anchors: <span class="swatch" style="--c: ${LABEL_COLOURS.positive}"></span> positive,
               <span class="swatch" style="--c: ${LABEL_COLOURS.negative}"></span> negative (dots); dashed: positive sampled RoIs.`
           : html`<strong>The losses need ground truth: choose a generated scene.</strong>`;
     }
@@ -663,7 +670,7 @@ export class AnchorViewer extends ConvLabElement {
       }
       case 'losses': {
         const L = this.losses;
-        if (!L) return html`<p>No ground truth: no losses.</p>`;
+        if (!L) return html`<p>${this.scn ? 'Computing the losses…' : 'No ground truth: no losses.'}</p>`;
         const rows: [string, string, number, string][] = [
           ['RPN classification', 'loss_objectness', L.rpnObjectness, `BCE over ${L.rpnSample.pos.length + L.rpnSample.neg.length} sampled anchors`],
           ['RPN regression', 'loss_rpn_box_reg', L.rpnBox, `smooth L1 of ${L.rpnSample.pos.length} positive anchors' offsets`],
@@ -672,7 +679,7 @@ export class AnchorViewer extends ConvLabElement {
         ];
         return html`<table class="losses">
           <caption>The four losses for this scene (sampler seed ${this.seed})</caption>
-          <tbody>${rows.map(([name, tv, v, how]) => html`<tr><th scope="row">${name}<br /><code>${tv}</code></th><td class="value">${fmt(v, 4)}</td><td>${how}</td></tr>`)}</tbody>
+          <tbody>${rows.map(([name, tv, v, how]) => html`<tr><th scope="row">${name} <br /><code>${tv}</code></th><td class="value">${fmt(v, 4)}</td><td>${how}</td></tr>`)}</tbody>
         </table>`;
       }
     }
@@ -701,10 +708,19 @@ export class AnchorViewer extends ConvLabElement {
         : nothing}
       ${this.shown('nms') && v === 'proposals' ? html`${slider('NMS IoU threshold', 'nmsIou', 0, 1, 0.05, this.used.nms)}${slider('Top-N after NMS', 'topN', 1, 500, 1, this.used.topN)}` : nothing}
       ${this.shown('score') && v === 'detections' ? slider('Score threshold', 'scoreThreshold', 0, 1, 0.05, this.used.score) : nothing}
+      ${this.shown('score') && v === 'detections'
+        ? html`<label class="check"><input type="checkbox" .checked=${this.showMasks} @change=${(e: Event) => this.setMasks((e.target as HTMLInputElement).checked)} /> Masks (runs the mask head)</label>`
+        : nothing}
       ${this.shown('truth') && this.scn && v !== 'anchors'
         ? html`<label class="check"><input type="checkbox" .checked=${this.showTruth} @change=${(e: Event) => (this.showTruth = (e.target as HTMLInputElement).checked)} /> Show ground truth</label>`
         : nothing}
     </div>`;
+  }
+
+  /** Masks on or off: on runs the detector again with its mask head. */
+  private setMasks(on: boolean): void {
+    this.showMasks = on;
+    if (on && this.image && this.rgba) this.pending = this.setImage(this.image.clone(), this.rgba, ++this.run, false);
   }
 
   /** A committed NMS / top-N change also re-runs the head on the new proposals (detections and losses follow). */

@@ -61,11 +61,18 @@ describe('<anchor-viewer>', () => {
     const ious = [...el.shadowRoot!.querySelectorAll('table.anchors tbody tr td:nth-child(3)')].map((t) => Number(t.textContent));
     expect(Math.max(...ious)).to.be.greaterThan(0.1);
     await expect(el).to.be.accessible();
+    expect(el.shadowRoot!.querySelector('table.losses'), 'losses only when their view is shown').to.equal(null);
     for (const v of ['objectness', 'proposals', 'detections', 'losses'] as const) {
       el.view = v;
       await el.updateComplete;
+      await el.computed;
+      await el.updateComplete;
       await expect(el, v).to.be.accessible();
     }
+    // The four losses, named as on the slide, each a finite positive number.
+    const losses = [...el.shadowRoot!.querySelectorAll('table.losses tbody tr')].map((tr) => [tr.querySelector('th')!.textContent!.replace(/\s+/g, ' ').trim(), Number(tr.querySelector('td.value')!.textContent)] as const);
+    expect(losses.map(([n]) => n)).to.deep.equal(['RPN classification loss_objectness', 'RPN regression loss_rpn_box_reg', 'Head classification loss_classifier', 'Head regression loss_box_reg']);
+    expect(losses.every(([, v]) => Number.isFinite(v) && v >= 0)).to.equal(true);
   });
 
   it('clamps bad settings with a notice: thresholds outside [0, 1], an empty ratio list, an unknown view', async () => {
@@ -197,6 +204,14 @@ describe('<anchor-viewer>', () => {
       await el.updateComplete;
       await el.computed;
     }
+    // The mask head on and off (it runs the detector again, with masks).
+    el.view = 'detections';
+    await el.updateComplete;
+    const masks = el.shadowRoot!.querySelector('input[type=checkbox]') as HTMLInputElement;
+    expect(masks.parentElement!.textContent).to.contain('Masks');
+    masks.click();
+    await el.computed;
+    expect(el.shadowRoot!.querySelector('figcaption')!.textContent).to.contain('with masks');
     for (let i = 0; i < 3; i++) {
       el.newScene();
       await el.updateComplete;
