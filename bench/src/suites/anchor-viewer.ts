@@ -3,7 +3,7 @@
 //    (scene generation, backbone, RPN, decoding, NMS, RoI pooling, box head, and the widget's anchor
 //    labels and losses; masks are off by default); and detect() alone, without and with masks;
 //  - a re-filter slider (NMS IoU in the proposals view): its input event to the painted frame;
-//  - the detector's bytes (every file, as fetched) and the widget's own JS, gzip (its three dist
+//  - the detector's bytes (every file, as fetched) and the widget's own JS, gzip (its four dist
 //    modules, unminified, without lit, the kit or @convlab/tensor).
 import { ready, detect, tf, type Tensor3D } from '@convlab/tensor';
 import { scene } from '@convlab/scenes';
@@ -13,6 +13,7 @@ import { AnchorViewer } from '@convlab/anchor-viewer';
 import elementJs from '../../../packages/anchor-viewer/dist/anchor-viewer.js?raw';
 import drawJs from '../../../packages/anchor-viewer/dist/draw.js?raw';
 import stylesJs from '../../../packages/anchor-viewer/dist/anchor-viewer.styles.js?raw';
+import panelsJs from '../../../packages/anchor-viewer/dist/panels.js?raw';
 import { stats, fmt, nextEvent, FrameClock, inputToFrame, frameInterval, type RunRecord } from '../lib.js';
 
 async function gzipBytes(text: string): Promise<number> {
@@ -26,7 +27,7 @@ export async function run() {
   const frame = await frameInterval(clock);
   let modelBytes = 0;
   for (const url of Object.values(DETECTOR_FILES)) modelBytes += (await (await fetch(url)).arrayBuffer()).byteLength;
-  const ownJsGzip = await gzipBytes(elementJs + drawJs + stylesJs);
+  const ownJsGzip = await gzipBytes(elementJs + drawJs + stylesJs + panelsJs);
 
   // detect() alone, on 20 scenes (after 2 warm-up runs): the "scene to detections" (backbone,
   // RPN, NMS, RoI pooling, head) without masks, and with the mask head (RoI Align, masks pasted).

@@ -23,7 +23,8 @@ import { scene as makeScene, toRgba, type Scene } from '@convlab/scenes';
 import { ConvLabElement, SettingsNotices, widgetControlStyles, clientToCell, isImageFile } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import { anchorViewerStyles } from './anchor-viewer.styles.js';
-import { paintImage, strokeBox, strokeBoxes, paintGrid, paintHeat, dot, paintMask, LABEL_COLOURS, CLASS_LINE, type View } from './draw.js';
+import { paintView, LABEL_COLOURS, CLASS_LINE, type View } from './draw.js';
+import { anchorTable, lossTable, fmt, type CellAnchor } from './panels.js';
 
 export const ANCHOR_VIEWS = ['anchors', 'objectness', 'proposals', 'detections', 'losses'] as const;
 export type AnchorView = (typeof ANCHOR_VIEWS)[number];
@@ -60,7 +61,6 @@ function bundledDetector(): Promise<DetectorParts> {
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-const fmt = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '–');
 
 /**
  * Faster R-CNN's region proposal network on a detector that runs in the page (a mini Mask R-CNN
@@ -146,6 +146,8 @@ export class AnchorViewer extends ConvLabElement {
   private origin: SceneChangeDetail['origin'] = 'scene';
   private obj?: Float32Array;
   private reg?: Float32Array;
+  /** The detector's own anchors, 4 numbers each. */
+  private anchors?: Float32Array;
   private run = 0;
   /** The seed or src the shown image came from. */
   private loadedKey?: string;
@@ -341,7 +343,7 @@ export class AnchorViewer extends ConvLabElement {
     try {
       // Masks only when asked for: the mask head's RoI Align costs several times the rest (bench).
       r = await detect(this.parts!, image, { rpnNmsThreshold: this.used.nms, postNmsTopN: this.used.topN, scoreThreshold: 0.05, masks: this.showMasks });
-      const [obj, reg] = await Promise.all([r.objectness.data(), r.regressed.data()]);
+      const [obj, reg, anchors] = await Promise.all([r.objectness.data(), r.regressed.data(), r.anchors.data()]);
       if (run !== this.run || !this.isConnected) {
         r.dispose();
         image.dispose();
@@ -354,6 +356,7 @@ export class AnchorViewer extends ConvLabElement {
       this.result = r;
       this.obj = obj as Float32Array;
       this.reg = reg as Float32Array;
+      this.anchors = anchors as Float32Array;
       this.filtered = { beforeNms: r.beforeNms, proposals: r.proposals };
       this.uploadError = '';
       if (announce) this.emit<SceneChangeDetail>('scene-change', { seed: this.origin === 'scene' ? this.seed : null, origin: this.origin, width: image.shape[1], height: image.shape[0], objects: this.scn?.objects.length ?? 0 });
@@ -432,73 +435,28 @@ export class AnchorViewer extends ConvLabElement {
   private paint(): void {
     const canvas = this.canvas;
     const r = this.result;
-    if (!canvas || !r || !this.rgba) return;
-    const v = this.viewBox;
-    const [H, W] = r.imageSize;
-    const size = (W + 2 * v.pad) * v.scale;
-    if (canvas.width !== size) canvas.width = canvas.height = size;
-    const ctx = canvas.getContext('2d')!;
-    paintImage(ctx, this.rgba, W, H, v, this.view === 'objectness' ? 0.2 : 0);
-    const gt = this.showTruth && this.scn ? this.scn.objects : [];
-    const truth = () => gt.forEach((o) => strokeBox(ctx, o.box, v, { colour: '#ffffff', width: 2, dash: [6, 4] }));
-    switch (this.view) {
-      case 'anchors': {
-        paintGrid(ctx, r.featureSize, r.stride, v, this.cell);
-        truth();
-        for (const a of this.cellAnchors()) strokeBox(ctx, a.box, v, { colour: a.colour, width: 2 });
-        break;
-      }
-      case 'objectness': {
-        const [fh, fw] = r.featureSize;
-        const A = r.anchorsPerCell;
-        const vals = new Float32Array(fh * fw);
-        for (let i = 0; i < fh * fw; i++) {
-          let m = 0;
-          for (let a = 0; a < A; a++) if (this.shape < 0 || a === this.shape) m = Math.max(m, sigmoid(this.obj![i * A + a]));
-          vals[i] = m;
-        }
-        paintHeat(ctx, vals, r.featureSize, r.stride, v);
-        truth();
-        break;
-      }
-      case 'proposals': {
-        const f = this.filtered!;
-        strokeBoxes(ctx, f.beforeNms.boxes, v, { colour: '#ffd54f', width: 1, alpha: 0.25 });
-        truth();
-        // Drawn by increasing objectness, each as opaque as its objectness: the confident ones stand out.
-        for (let i = f.proposals.boxes.length - 1; i >= 0; i--) strokeBox(ctx, f.proposals.boxes[i], v, { colour: '#00e5ff', width: 2, alpha: Math.max(0.12, f.proposals.scores[i]) });
-        break;
-      }
-      case 'detections': {
-        const kept = r.detections.filter((d) => d.score >= this.used.score);
-        for (const d of kept) if (d.mask) paintMask(ctx, d.mask, W, H, v, hexRgb(CLASS_LINE[d.label]));
-        truth();
-        for (const d of kept) strokeBox(ctx, d.box, v, { colour: CLASS_LINE[d.label], width: 3, label: `${d.className} ${Math.round(d.score * 100)}%` });
-        break;
-      }
-      case 'losses': {
-        truth();
-        const L = this.losses;
-        if (!L) break;
-        const anchors = this.trainedAnchors();
-        for (const i of L.rpnSample.neg) dot(ctx, (anchors[4 * i] + anchors[4 * i + 2]) / 2, (anchors[4 * i + 1] + anchors[4 * i + 3]) / 2, v, LABEL_COLOURS.negative, 2);
-        for (const i of L.rpnSample.pos) strokeBox(ctx, anchors.subarray(4 * i, 4 * i + 4), v, { colour: LABEL_COLOURS.positive, width: 1.5 });
-        for (const i of L.headSample.pos) strokeBox(ctx, L.rois[i], v, { colour: CLASS_LINE[L.roiLabels[i]], width: 2, dash: [2, 3] });
-        break;
-      }
-    }
-  }
-
-  private trainedCache?: { r: DetectResult; a: Float32Array };
-  /** The detector's own anchors as a flat array (kept per result). */
-  private trainedAnchors(): Float32Array {
-    const r = this.result!;
-    if (this.trainedCache?.r !== r) this.trainedCache = { r, a: r.anchors.dataSync() as Float32Array };
-    return this.trainedCache.a;
+    if (!canvas || !r || !this.rgba || !this.obj || !this.anchors || !this.filtered) return;
+    paintView(canvas, this.viewBox, {
+      view: this.view,
+      rgba: this.rgba,
+      imageSize: r.imageSize,
+      featureSize: r.featureSize,
+      stride: r.stride,
+      anchorsPerCell: r.anchorsPerCell,
+      truth: this.showTruth && this.scn ? this.scn.objects.map((o) => o.box) : [],
+      cell: this.cell,
+      cellAnchors: this.cellAnchors(),
+      objectness: this.obj,
+      shape: this.shape,
+      filtered: this.filtered,
+      detections: r.detections.filter((d) => d.score >= this.used.score),
+      losses: this.losses,
+      anchors: this.anchors,
+    });
   }
 
   /** The selected cell's anchors (anchors view shapes), with label, IoU and, for the trained shapes, objectness. */
-  private cellAnchors(): { box: number[]; ratio: number; size: number; label: string; colour: string; iou: number; objectness?: number }[] {
+  private cellAnchors(): CellAnchor[] {
     const r = this.result;
     const L = this.labels;
     if (!r || !L) return [];
@@ -512,7 +470,7 @@ export class AnchorViewer extends ConvLabElement {
     return base.map((b, k) => {
       const i = cellIndex * A + k;
       const lab = L.labels[i];
-      const label = lab === 1 ? 'positive' : lab === 0 ? 'negative' : lab === -1 ? 'ignored' : 'none';
+      const label: CellAnchor['label'] = lab === 1 ? 'positive' : lab === 0 ? 'negative' : lab === -1 ? 'ignored' : 'none';
       return {
         box: [b[0] + this.cell.col * sx, b[1] + this.cell.row * sy, b[2] + this.cell.col * sx, b[3] + this.cell.row * sy],
         ratio: this.used.ratios[Math.floor(k / this.used.sizes.length)],
@@ -629,22 +587,8 @@ export class AnchorViewer extends ConvLabElement {
 
   private renderSide(r: DetectResult) {
     switch (this.view) {
-      case 'anchors': {
-        const rows = this.cellAnchors();
-        return html`<table class="anchors">
-          <caption>Anchors of cell (${this.cell.row}, ${this.cell.col}): positive at IoU ≥ ${fmt(this.used.fg)}, negative below ${fmt(this.used.bg)}</caption>
-          <thead><tr><th scope="col">ratio h/w</th><th scope="col">size</th><th scope="col">IoU</th><th scope="col">label</th>${rows[0]?.objectness !== undefined ? html`<th scope="col">objectness</th>` : nothing}</tr></thead>
-          <tbody>
-            ${rows.map(
-              (a) => html`<tr>
-                <td>${a.ratio}</td><td>${a.size}</td><td>${fmt(a.iou)}</td>
-                <td><span class="swatch" style="--c: ${a.colour}"></span>${a.label === 'none' ? '–' : a.label}</td>
-                ${a.objectness !== undefined ? html`<td>${fmt(a.objectness)}</td>` : nothing}
-              </tr>`,
-            )}
-          </tbody>
-        </table>`;
-      }
+      case 'anchors':
+        return anchorTable(this.cellAnchors(), this.cell, this.used.fg, this.used.bg);
       case 'objectness': {
         const c = this.parts!.config;
         return html`<label class="field">Anchor shape
@@ -671,16 +615,7 @@ export class AnchorViewer extends ConvLabElement {
       case 'losses': {
         const L = this.losses;
         if (!L) return html`<p>${this.scn ? 'Computing the losses…' : 'No ground truth: no losses.'}</p>`;
-        const rows: [string, string, number, string][] = [
-          ['RPN classification', 'loss_objectness', L.rpnObjectness, `BCE over ${L.rpnSample.pos.length + L.rpnSample.neg.length} sampled anchors`],
-          ['RPN regression', 'loss_rpn_box_reg', L.rpnBox, `smooth L1 of ${L.rpnSample.pos.length} positive anchors' offsets`],
-          ['Head classification', 'loss_classifier', L.headClassifier, `cross-entropy over ${L.headSample.pos.length + L.headSample.neg.length} sampled RoIs`],
-          ['Head regression', 'loss_box_reg', L.headBox, `smooth L1 of ${L.headSample.pos.length} positive RoIs' offsets`],
-        ];
-        return html`<table class="losses">
-          <caption>The four losses for this scene (sampler seed ${this.seed})</caption>
-          <tbody>${rows.map(([name, tv, v, how]) => html`<tr><th scope="row">${name} <br /><code>${tv}</code></th><td class="value">${fmt(v, 4)}</td><td>${how}</td></tr>`)}</tbody>
-        </table>`;
+        return lossTable(L, this.seed);
       }
     }
   }
@@ -731,8 +666,4 @@ export class AnchorViewer extends ConvLabElement {
       this.pending = this.setImage(image, this.rgba, ++this.run, false);
     }
   }
-}
-
-function hexRgb(h: string): number[] {
-  return [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
 }

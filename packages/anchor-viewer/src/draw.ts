@@ -3,7 +3,7 @@
  * it), boxes, the feature-map grid and a per-cell heat map. Pure 2D-canvas helpers, no state.
  * Coordinates in: image pixels; the `View` maps them to canvas pixels.
  */
-import { colormapLut } from '@convlab/tensor';
+import { colormapLut, type DetectedObject, type DetectorLosses, type ProposalSet } from '@convlab/tensor';
 
 export interface View {
   /** Canvas pixels per image pixel. */
@@ -154,4 +154,87 @@ export function paintMask(ctx: CanvasRenderingContext2D, mask: ArrayLike<number>
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(tmp, px(v, 0), px(v, 0), width * v.scale, height * v.scale);
   ctx.restore();
+}
+
+function hexRgb(h: string): number[] {
+  return [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/** Everything one view paints from (all kept numbers: painting never runs the network). */
+export interface ViewState {
+  view: 'anchors' | 'objectness' | 'proposals' | 'detections' | 'losses';
+  rgba: Uint8ClampedArray;
+  imageSize: readonly [number, number];
+  featureSize: readonly [number, number];
+  stride: readonly [number, number];
+  anchorsPerCell: number;
+  /** Ground-truth boxes to draw dashed (empty: none). */
+  truth: readonly ArrayLike<number>[];
+  cell: { row: number; col: number };
+  cellAnchors: readonly { box: ArrayLike<number>; colour: string }[];
+  /** Objectness logit per anchor. */
+  objectness: Float32Array;
+  /** Anchor shape of the heat map, or -1 for the best of all. */
+  shape: number;
+  filtered: { beforeNms: ProposalSet; proposals: ProposalSet };
+  /** Detections at or above the score threshold. */
+  detections: readonly DetectedObject[];
+  losses?: DetectorLosses;
+  /** The detector's anchors, 4 numbers each. */
+  anchors: Float32Array;
+}
+
+/** Paints the image and the overlay of one view on the canvas (sized to the image plus its margin). */
+export function paintView(canvas: HTMLCanvasElement, v: View, s: ViewState): void {
+  const [H, W] = s.imageSize;
+  const size = (W + 2 * v.pad) * v.scale;
+  if (canvas.width !== size) canvas.width = canvas.height = size;
+  const ctx = canvas.getContext('2d')!;
+  paintImage(ctx, s.rgba, W, H, v, s.view === 'objectness' ? 0.2 : 0);
+  const truth = () => s.truth.forEach((b) => strokeBox(ctx, b, v, { colour: '#ffffff', width: 2, dash: [6, 4] }));
+  switch (s.view) {
+    case 'anchors':
+      paintGrid(ctx, s.featureSize, s.stride, v, s.cell);
+      truth();
+      for (const a of s.cellAnchors) strokeBox(ctx, a.box, v, { colour: a.colour, width: 2 });
+      break;
+    case 'objectness': {
+      const [fh, fw] = s.featureSize;
+      const A = s.anchorsPerCell;
+      const vals = new Float32Array(fh * fw);
+      for (let i = 0; i < fh * fw; i++) {
+        let m = 0;
+        for (let a = 0; a < A; a++) if (s.shape < 0 || a === s.shape) m = Math.max(m, sigmoid(s.objectness[i * A + a]));
+        vals[i] = m;
+      }
+      paintHeat(ctx, vals, s.featureSize, s.stride, v);
+      truth();
+      break;
+    }
+    case 'proposals': {
+      const f = s.filtered;
+      strokeBoxes(ctx, f.beforeNms.boxes, v, { colour: '#ffd54f', width: 1, alpha: 0.25 });
+      truth();
+      // Drawn by increasing objectness, each as opaque as its objectness: the confident ones stand out.
+      for (let i = f.proposals.boxes.length - 1; i >= 0; i--) strokeBox(ctx, f.proposals.boxes[i], v, { colour: '#00e5ff', width: 2, alpha: Math.max(0.12, f.proposals.scores[i]) });
+      break;
+    }
+    case 'detections':
+      for (const d of s.detections) if (d.mask) paintMask(ctx, d.mask, W, H, v, hexRgb(CLASS_LINE[d.label]));
+      truth();
+      for (const d of s.detections) strokeBox(ctx, d.box, v, { colour: CLASS_LINE[d.label], width: 3, label: `${d.className} ${Math.round(d.score * 100)}%` });
+      break;
+    case 'losses': {
+      truth();
+      const L = s.losses;
+      if (!L) break;
+      const a = s.anchors;
+      for (const i of L.rpnSample.neg) dot(ctx, (a[4 * i] + a[4 * i + 2]) / 2, (a[4 * i + 1] + a[4 * i + 3]) / 2, v, LABEL_COLOURS.negative, 2);
+      for (const i of L.rpnSample.pos) strokeBox(ctx, a.subarray(4 * i, 4 * i + 4), v, { colour: LABEL_COLOURS.positive, width: 1.5 });
+      for (const i of L.headSample.pos) strokeBox(ctx, L.rois[i], v, { colour: CLASS_LINE[L.roiLabels[i]], width: 2, dash: [2, 3] });
+      break;
+    }
+  }
 }
