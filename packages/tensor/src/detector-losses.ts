@@ -136,6 +136,8 @@ export interface DetectorLossOptions {
   headPositiveFraction?: number;
   /** Seed of both samplers. */
   seed?: number;
+  /** Use these sampled sets instead of drawing them (e.g. the ones torchvision drew, for a parity test). */
+  samples?: { rpn?: FgBgSample; head?: FgBgSample };
 }
 
 export interface DetectorLosses {
@@ -188,7 +190,7 @@ export async function detectorLosses(parts: DetectorParts, result: DetectResult,
   } finally {
     tf.dispose([labelsT, matchesT, iouT, targetsT]);
   }
-  const rpnSample = sampleFgBg(anchorLabels, { batchSize: rpnBatchSize, positiveFraction: rpnPositiveFraction, seed });
+  const rpnSample = opts.samples?.rpn ?? sampleFgBg(anchorLabels, { batchSize: rpnBatchSize, positiveFraction: rpnPositiveFraction, seed });
   const rpn = rpnLoss(obj, deltas, anchorLabels, targets, rpnSample);
 
   // Head: proposals + ground truth, matched at 0.5 (no low-quality rule).
@@ -208,7 +210,7 @@ export async function detectorLosses(parts: DetectorParts, result: DetectResult,
       roiLabels[r] = best >= headFgIou ? gt.labels[bi] : best < headBgIou ? 0 : -1;
     }
   }
-  const headSample = sampleFgBg(roiLabels, { batchSize: headBatchSize, positiveFraction: headPositiveFraction, seed: seed + 1 });
+  const headSample = opts.samples?.head ?? sampleFgBg(roiLabels, { batchSize: headBatchSize, positiveFraction: headPositiveFraction, seed: seed + 1 });
   const sampled = [...headSample.pos, ...headSample.neg];
   let head = { classifier: NaN, box: NaN };
   if (sampled.length) {

@@ -105,3 +105,27 @@ test('detectorLosses on the tiny detector: four finite losses, sampled sets as l
   assert.equal(tf.memory().numTensors, before, 'tensors back at baseline');
   x.dispose();
 });
+
+test("detectorLosses equals torchvision's four training losses on the tiny detector, given torchvision's sampled sets", async () => {
+  // test/fixtures/detector-losses-tiny.json: scripts/make-detector-loss-fixture.py (torchvision's
+  // assign_targets_to_anchors, compute_loss, select_training_samples, roi_pool, fastrcnn_loss).
+  const tv = JSON.parse(readFileSync(join(here, '..', 'test', 'fixtures', 'detector-losses-tiny.json'), 'utf8'));
+  const { loadDetectorFromDir, sceneInput } = await import('../../models/train/lib/detector.mjs');
+  const { scene } = await import('@convlab/scenes');
+  const parts = await loadDetectorFromDir(join(here, '..', '..', 'models', 'fixtures', 'detector-tiny'));
+  const s = scene(tv.seed);
+  const x = sceneInput(s);
+  const r = await detect(parts, x, { masks: false });
+  // The same proposals (the detector's own parity), so the RoI indices mean the same boxes.
+  assert.equal(r.proposals.boxes.length, tv.proposals.length);
+  r.proposals.boxes.forEach((b, i) => b.forEach((v, k) => assert.ok(Math.abs(v - tv.proposals[i][k]) < 1e-3, `proposal ${i}`)));
+  const L = await detectorLosses(parts, r, { boxes: s.objects.map((o) => o.box), labels: s.objects.map((o) => o.label) }, { samples: { rpn: tv.rpnSample, head: tv.headSample } });
+  assert.deepEqual(Array.from(L.anchorLabels), tv.anchorLabels, "anchor labels as torchvision's Matcher(0.7, 0.3, allow_low_quality_matches)");
+  assert.deepEqual(L.roiLabels, tv.roiLabels, "RoI labels as torchvision's Matcher(0.5, 0.5), ground truth appended");
+  for (const k of ['rpnObjectness', 'rpnBox', 'headClassifier', 'headBox']) close(L[k], tv.losses[k], 1e-4, k);
+  // Control: another sampled set gives other losses.
+  const own = await detectorLosses(parts, r, { boxes: s.objects.map((o) => o.box), labels: s.objects.map((o) => o.label) }, { seed: 1 });
+  assert.notEqual(own.headClassifier, L.headClassifier);
+  r.dispose();
+  x.dispose();
+});
