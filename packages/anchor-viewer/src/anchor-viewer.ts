@@ -132,7 +132,8 @@ export class AnchorViewer extends ConvLabElement {
   @state() private showTruth = true;
   /** Run the mask head too (detections view checkbox). */
   @state() private showMasks = false;
-  private pinned = false;
+  /** The cell stays where the reader clicked or moved it with the keys (the pointer no longer moves it). */
+  @state() private pinned = false;
   /** Set for the first labelling of a new image (which picks the starting cell). */
   private freshImage = false;
 
@@ -214,8 +215,8 @@ export class AnchorViewer extends ConvLabElement {
     if (changed.has('seed')) this.seed = s.number('seed', { min: 0, max: 2 ** 31 - 1, default: 7, integer: true });
     if (changed.has('view')) this.view = s.choice('view', ANCHOR_VIEWS, 'anchors');
     if (changed.has('fgIou') || changed.has('bgIou')) {
-      const fg = s.number('fgIou', { min: 0, max: 1, default: 0.7 });
-      let bg = s.number('bgIou', { min: 0, max: 1, default: 0.3 });
+      const fg = (this.fgIou = s.number('fgIou', { min: 0, max: 1, default: 0.7 }));
+      let bg = (this.bgIou = s.number('bgIou', { min: 0, max: 1, default: 0.3 }));
       if (bg > fg) {
         s.set('bgOrder', `bg-iou=${bg} is above fg-iou=${fg}: using ${fg} (no anchor is ignored).`);
         bg = fg;
@@ -566,7 +567,7 @@ export class AnchorViewer extends ConvLabElement {
     switch (this.view) {
       case 'anchors':
         return html`Feature map ${fh}×${fw} (stride ${r.stride[0]} px). Point at a cell (or focus the image and use the arrow keys; click pins it) to see its
-          ${this.used.sizes.length * this.used.ratios.length} anchors, centred on the cell's corner. ${this.scn ? nothing : html`<strong>No ground truth for this image: anchors are not labelled.</strong>`}`;
+          ${this.used.sizes.length * this.used.ratios.length} anchors, centred on the cell's corner.${this.pinned ? ' Pinned: click the cell again to follow the pointer.' : ''} ${this.scn ? nothing : html`<strong>No ground truth for this image: anchors are not labelled.</strong>`}`;
       case 'objectness':
         return html`Objectness σ(logit) per cell for ${this.shape < 0 ? 'the best of the anchor shapes' : 'one anchor shape'}:
           <span class="legend"><span>0</span><span class="bar" style="background: ${colormapGradient('viridis')}"></span><span>1</span></span>`;

@@ -87,6 +87,7 @@ describe('<anchor-viewer>', () => {
     expect(el.view).to.equal('anchors');
     expect(el.getAttribute('view')).to.equal('anchors');
     expect(el.topN).to.equal(1);
+    expect([el.getAttribute('fg-iou'), el.getAttribute('bg-iou'), el.getAttribute('top-n')]).to.deep.equal(['1', '0', '1']);
     // Still a working widget: 9 anchors (the default ratios) per cell.
     expect(el.shadowRoot!.querySelectorAll('table.anchors tbody tr').length).to.equal(9);
     // A good value clears its notice.
