@@ -105,3 +105,5 @@ export { felzenszwalb, pixelGraph, segmentGraph, smoothChannels, gaussianTaps, S
 export type { ChannelImage, SegmentOptions, Segmentation, PixelGraph } from './segment.js';
 export { selectiveSearch, searchStrategies, toColorSpace, pixelBins, initialRegions, groupRegions, proposalRecall, hierarchyAt } from './selective-search.js';
 export type { SelectiveSearchOptions, SelectiveSearchResult, SearchStrategy, SearchMode, ColorSpace, SimilarityName, GroupingStep, Hierarchy, InitialRegions, RgbImage, RecallResult, ProposalBox, HierarchyState } from './selective-search.js';
+export { classifierSpec, denseToConvKernel, toConvolutional, disposeConvolutional, scoreWindows, scoreWindowsOneByOne, windowGrid, warpBoxes, warpCrops } from './sliding-window.js';
+export type { ClassifierLayer, ClassifierSpec, ConvolutionalClassifier, OneByOneResult } from './sliding-window.js';
