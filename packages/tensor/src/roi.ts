@@ -1,8 +1,8 @@
 /**
  * RoI pooling and RoI Align, torchvision's semantics (`torchvision.ops.roi_pool`, `roi_align`),
  * on NHWC feature maps (TF.js's layout; torchvision's is NCHW). The sampling positions depend only
- * on the boxes, so they are worked out in JavaScript; the features never leave the backend: one
- * gather and one reduction per call, on any backend.
+ * on the boxes, so they are worked out in JavaScript. On a GPU the features never leave the backend:
+ * one gather and one reduction per call; on wasm and cpu, roiPool reads the map once and loops.
  */
 import { tf, type Tensor2D, type Tensor3D, type Tensor4D } from './tf.js';
 
@@ -83,6 +83,11 @@ export function roiPoolBins(box: readonly number[], outputSize: number | readonl
  * or `[K, 5]` in image pixels -> `[K, outH, outW, C]`. Tensor boxes are read synchronously (they are few).
  */
 export function roiPool(features: Tensor3D | Tensor4D, boxes: RoiBoxes, outputSize: number | readonly [number, number], spatialScale = 1): Tensor4D {
+  // Where tensors live in main memory (wasm, cpu), reading the map once and taking each bin's
+  // maximum in a loop is ~10x faster than the gather, which copies every bin's pixels (about 5 M
+  // floats for 100 RoIs on a 16 x 16 x 64 map). On a GPU the gather keeps the map on the GPU.
+  // Both give the same values (a maximum is exact).
+  if (tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu') return roiPoolInMemory(features, boxes, outputSize, spatialScale);
   return gatherBins(features, boxes, outputSize, 'max', (roi, oh, ow, H, W) =>
     roiPoolBins(roi.slice(1), [oh, ow], spatialScale, [H, W])
       .flat()
@@ -92,6 +97,43 @@ export function roiPool(features: Tensor3D | Tensor4D, boxes: RoiBoxes, outputSi
         return { idx };
       }),
   );
+}
+
+/** roiPool by a loop over the map's values (read once, synchronously: cheap on wasm and cpu). */
+function roiPoolInMemory(features: Tensor3D | Tensor4D, boxes: RoiBoxes, outputSize: number | readonly [number, number], spatialScale: number): Tensor4D {
+  const [oh, ow] = sizePair(outputSize);
+  const rois = readRois(boxes);
+  const shape = features.rank === 3 ? [1, ...features.shape] : features.shape;
+  const [N, H, W, C] = shape as [number, number, number, number];
+  const K = rois.length;
+  if (K === 0) return tf.zeros([0, oh, ow, C]) as Tensor4D;
+  const map = features.dataSync() as Float32Array;
+  const out = new Float32Array(K * oh * ow * C);
+  const best = new Float32Array(C);
+  rois.forEach((r, k) => {
+    if (!(r[0] >= 0 && r[0] < N)) throw new RangeError(`RoI batch index ${r[0]} is outside the ${N} feature maps`);
+    const base = r[0] * H * W * C;
+    const bins = roiPoolBins(r.slice(1), [oh, ow], spatialScale, [H, W]);
+    for (let i = 0; i < oh; i++) {
+      for (let j = 0; j < ow; j++) {
+        const b = bins[i][j];
+        const o = ((k * oh + i) * ow + j) * C;
+        if (b.y1 <= b.y0 || b.x1 <= b.x0) continue; // empty bin: 0
+        best.fill(-Infinity);
+        for (let y = b.y0; y < b.y1; y++) {
+          for (let x = b.x0; x < b.x1; x++) {
+            const p = base + (y * W + x) * C;
+            for (let c = 0; c < C; c++) {
+              const v = map[p + c];
+              if (v > best[c]) best[c] = v;
+            }
+          }
+        }
+        out.set(best, o);
+      }
+    }
+  });
+  return tf.tensor4d(out, [K, oh, ow, C]);
 }
 
 /** Per RoI, per bin: the feature-map pixels (y * W + x) it reads and, for a weighted sum, their weights. */
