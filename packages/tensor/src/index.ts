@@ -107,3 +107,5 @@ export { selectiveSearch, searchStrategies, toColorSpace, pixelBins, initialRegi
 export type { SelectiveSearchOptions, SelectiveSearchResult, SearchStrategy, SearchMode, ColorSpace, SimilarityName, GroupingStep, Hierarchy, InitialRegions, RgbImage, RecallResult, ProposalBox, HierarchyState } from './selective-search.js';
 export { classifierSpec, denseToConvKernel, toConvolutional, disposeConvolutional, scoreWindows, scoreWindowsOneByOne, windowGrid, warpBoxes, warpCrops } from './sliding-window.js';
 export type { ClassifierLayer, ClassifierSpec, ConvolutionalClassifier, OneByOneResult } from './sliding-window.js';
+export { decodeBox, decodeDetections, pyramidLevel, slidingWindowDetect, rcnnDetect, fastRcnnDetect } from './detection-pipeline.js';
+export type { PipelineDetection, DecodeOptions, WindowScale, SlidingWindowResult, CropClassifyResult, FastRcnnResult } from './detection-pipeline.js';
