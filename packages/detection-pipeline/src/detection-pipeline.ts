@@ -1,0 +1,891 @@
+import { html, nothing, type PropertyValues } from 'lit';
+import { property, state, query } from 'lit/decorators.js';
+import {
+  ready,
+  tf,
+  detect,
+  selectiveSearch,
+  hierarchyAt,
+  classifierSpec,
+  toConvolutional,
+  slidingWindowDetect,
+  rcnnDetect,
+  fastRcnnDetect,
+  roiPoolBins,
+  roiAlign,
+  meanAveragePrecision,
+  fromImage,
+  colormapGradient,
+  type ClassifierSpec,
+  type ConvolutionalClassifier,
+  type DetectorParts,
+  type PipelineDetection,
+  type SelectiveSearchResult,
+  type SlidingWindowResult,
+  type Tensor3D,
+  type Tensor4D,
+  type BackendInfo,
+} from '@convlab/tensor';
+import { loadShapesDetector } from '@convlab/models/detector.js';
+import { loadShapesCrops, CROP_CLASSES } from '@convlab/models/crops.js';
+import { scene as makeScene, toRgba, splitSeed, type Scene } from '@convlab/scenes';
+import { ConvLabElement, SettingsNotices, widgetControlStyles, isImageFile } from '@convlab/kit';
+import '@convlab/kit/define.js';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { detectionPipelineStyles } from './detection-pipeline.styles.js';
+import { setupCanvas, paintImage, strokeBoxes, paintDetections, paintScoreMap, paintRegions, paintRoiView, PROPOSAL, CLASS_LINE } from './draw.js';
+
+export const PIPELINE_STEPS = ['sliding-window', 'proposals', 'r-cnn', 'fast-r-cnn', 'faster-r-cnn'] as const;
+export type PipelineStep = (typeof PIPELINE_STEPS)[number];
+export const PIPELINE_CONTROLS = ['scene', 'step', 'settings', 'table'] as const;
+type MethodKey = 'window-each' | 'window-conv' | 'r-cnn' | 'fast-r-cnn' | 'faster-r-cnn';
+const METHODS: MethodKey[] = ['window-each', 'window-conv', 'r-cnn', 'fast-r-cnn', 'faster-r-cnn'];
+const METHOD_LABEL: Record<MethodKey, string> = {
+  'window-each': 'Sliding window, one pass per window',
+  'window-conv': 'Sliding window, fully convolutional',
+  'r-cnn': 'R-CNN (a pass per proposal)',
+  'fast-r-cnn': 'Fast R-CNN (RoI pooling)',
+  'faster-r-cnn': 'Faster R-CNN (RPN proposals)',
+};
+const STEP_LABEL: Record<PipelineStep, string> = { 'sliding-window': 'Sliding window', proposals: 'Region proposals', 'r-cnn': 'R-CNN', 'fast-r-cnn': 'Fast R-CNN', 'faster-r-cnn': 'Faster R-CNN' };
+
+export interface StepChangeDetail {
+  step: PipelineStep;
+  previous: PipelineStep;
+}
+
+/** One row of the cost table. */
+export interface MethodRow {
+  method: MethodKey;
+  /** Forward passes of a network (a backbone, a head and a classifier call each count one). */
+  passes: number;
+  /** Milliseconds of the method's network work (selective search's time is `proposalMs`). */
+  ms: number;
+  proposalMs?: number;
+  /** mAP@0.5 against the scene's ground truth (null without ground truth). */
+  map: number | null;
+  scenes: number;
+}
+
+export interface PipelineResultDetail extends MethodRow {
+  step: PipelineStep;
+}
+
+interface Models {
+  crops: tfl.LayersModel;
+  spec: ClassifierSpec;
+  conv: ConvolutionalClassifier;
+  detector: DetectorParts;
+}
+
+let shared: Promise<Models> | undefined;
+/** The classifier and the detector, loaded once per page (a failed load is retried next time). */
+function models(): Promise<Models> {
+  shared ??= Promise.all([loadShapesCrops(), loadShapesDetector()])
+    .then(([crops, detector]) => {
+      const spec = classifierSpec(crops);
+      return { crops, spec, conv: toConvolutional(spec), detector };
+    })
+    .catch((e) => {
+      shared = undefined;
+      throw e;
+    });
+  return shared;
+}
+
+const abortError = () => new DOMException('The computation was replaced', 'AbortError');
+const isAbort = (e: unknown) => e instanceof DOMException && e.name === 'AbortError';
+const fmt = (v: number | null | undefined, d = 0) => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(d));
+
+/**
+ * Detection as a story of cost, on one scene: a crop classifier slid over every window (one pass
+ * per window, or one fully convolutional pass per window size, same scores), selective search's
+ * region proposals and their grouping, R-CNN (a pass per warped proposal), Fast R-CNN (one backbone
+ * pass and RoI pooling: pick a proposal and see it projected onto the feature map, split into the
+ * pool grid, each bin's maximum; a RoIAlign toggle) and Faster R-CNN (the RPN's proposals), with a
+ * table of forward passes, milliseconds and mAP@0.5 measured live.
+ *
+ * @summary Sliding window, region proposals, R-CNN, Fast R-CNN (RoI pooling) and Faster R-CNN, timed live on the same scene.
+ * @tagname detection-pipeline
+ * @fires {CustomEvent<StepChangeDetail>} step-change - The step changed (a button or the `step` attribute): `{step, previous}`.
+ * @fires {CustomEvent<PipelineResultDetail>} pipeline-result - A method finished on the scene: `{step, method, passes, ms, proposalMs, map, scenes}`.
+ * @csspart image - The image canvas with the step's overlay.
+ * @csspart roi - The RoI-pool view canvas (Fast R-CNN step).
+ * @csspart table - The cost table.
+ * @csspart controls - The controls.
+ * @cssprop --convlab-canvas-size - Largest display size of the image (default 480px).
+ */
+export class DetectionPipeline extends ConvLabElement {
+  static override styles = [...ConvLabElement.styles, widgetControlStyles, detectionPipelineStyles];
+
+  /** Seed of the generated scene (a whole number >= 0; otherwise 0 or rounded, with a notice). */
+  @property({ type: Number, reflect: true }) seed = 3;
+
+  /** URL of an image to use instead of a generated scene (resized to 128×128; no ground truth, so no mAP). */
+  @property() src = '';
+
+  /** The step: sliding-window, proposals, r-cnn, fast-r-cnn or faster-r-cnn (another word: sliding-window, with a notice). */
+  @property({ reflect: true }) step: PipelineStep = 'sliding-window';
+
+  /** Window sides in pixels for the sliding window, comma-separated, each 16..128 (default 32,48,64). */
+  @property({ attribute: 'window-sizes' }) windowSizes = '32,48,64';
+
+  /** How many selective-search proposals R-CNN and Fast R-CNN use, 1..300 (outside: clamped, with a notice). */
+  @property({ type: Number, reflect: true }) proposals = 100;
+
+  /** The RoI-pool view's output grid, 1..14 (default 7, the detector's; its box head always uses 7). */
+  @property({ type: Number, attribute: 'pool-size', reflect: true }) poolSize = 7;
+
+  /** Which controls show: comma-separated from scene, step, settings, table; or 'all' / 'none'. */
+  @property() controls = 'all';
+
+  /** The crop classifier and the detector every <detection-pipeline> on the page shares (loaded on first use). */
+  static async models(): Promise<void> {
+    await models();
+  }
+
+  private readonly settings = new SettingsNotices(this);
+
+  @state() private status: 'loading' | 'running' | 'ready' | 'error' = 'loading';
+  @state() private message = 'Loading the classifier and the detector…';
+  @state() private uploadError = '';
+  @state() private rows: Partial<Record<MethodKey, MethodRow>> = {};
+  @state() private batch?: Partial<Record<MethodKey, MethodRow>>;
+  @state() private busy = '';
+  @state() private windowIndex = 0;
+  @state() private windowClass = 0;
+  @state() private groupStep = -1;
+  @state() private picked = 0;
+  @state() private bin = -1;
+  @state() private align = false;
+  @state() private channel = -1;
+  @state() private sameScores?: number;
+
+  @query('canvas.image') private canvas?: HTMLCanvasElement;
+  @query('canvas.roi') private roiCanvas?: HTMLCanvasElement;
+
+  private m?: Models;
+  private backend?: BackendInfo;
+  private image?: Tensor3D;
+  private rgba?: Uint8ClampedArray;
+  private scn?: Scene;
+  private run = 0;
+  private loadedKey?: string;
+  private used = { windows: [32, 48, 64], proposals: 100, pool: 7 };
+  // per-scene results
+  private sw?: SlidingWindowResult;
+  private ss?: { result: SelectiveSearchResult; ms: number };
+  private rcnn?: PipelineDetection[];
+  private fast?: { detections: PipelineDetection[]; features: Tensor4D; data: Float32Array; stride: number };
+  private faster?: { proposals: number[][]; detections: PipelineDetection[] };
+  private alignValues?: { key: string; values: Float32Array };
+  private job: Promise<void> = Promise.resolve();
+
+  private get inputKey(): string {
+    return this.src ? `src:${this.src}` : `seed:${this.seed}`;
+  }
+
+  /** Resolves when the work started so far is done. */
+  get computed(): Promise<void> {
+    return this.job.then(() => this.job);
+  }
+
+  /** The cost table of the current scene (rows computed so far). */
+  get table(): Partial<Record<MethodKey, MethodRow>> {
+    return { ...this.rows };
+  }
+
+  private shown(c: (typeof PIPELINE_CONTROLS)[number]): boolean {
+    const s = this.controls.trim().toLowerCase();
+    if (s === 'none') return false;
+    if (s === 'all' || s === '') return true;
+    return s.split(/[\s,]+/).includes(c);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.hasUpdated && !this.image) this.enqueue(() => this.start());
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.run++;
+    this.clearScene();
+    this.image?.dispose();
+    this.image = undefined;
+    this.loadedKey = undefined;
+  }
+
+  protected override firstUpdated(): void {
+    this.enqueue(() => this.start());
+  }
+
+  /** Runs jobs one after another; a failed or replaced job does not stop the next. */
+  private enqueue(f: () => Promise<void>): void {
+    this.job = this.job.then(f).catch((e) => {
+      if (!isAbort(e)) this.fail(e, 'The computation failed');
+    });
+  }
+
+  private async start(): Promise<void> {
+    try {
+      this.status = 'loading';
+      this.message = 'Loading the classifier and the detector…';
+      this.backend = await ready();
+      this.m = await models();
+      if (!this.isConnected) return;
+      await this.loadInput();
+    } catch (e) {
+      if (!isAbort(e)) this.fail(e, 'The models could not be loaded');
+    }
+  }
+
+  private fail(e: unknown, what: string): void {
+    this.status = 'error';
+    this.busy = '';
+    this.message = `${what}: ${e instanceof Error ? e.message : String(e)}`;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    const s = this.settings;
+    if (changed.has('seed')) this.seed = s.number('seed', { min: 0, max: 2 ** 31 - 1, default: 3, integer: true });
+    if (changed.has('step')) this.step = s.choice('step', PIPELINE_STEPS, 'sliding-window');
+    if (changed.has('proposals')) {
+      const n = (this.proposals = s.number('proposals', { min: 1, max: 300, default: 100, integer: true }));
+      if (n !== this.used.proposals) {
+        this.used.proposals = n;
+        this.rcnn = undefined;
+        this.disposeFast();
+        delete this.rows['r-cnn'];
+        delete this.rows['fast-r-cnn'];
+      }
+    }
+    if (changed.has('poolSize')) this.used.pool = this.poolSize = s.number('poolSize', { min: 1, max: 14, default: 7, integer: true });
+    if (changed.has('windowSizes')) {
+      const w = this.list('windowSizes', this.windowSizes, [32, 48, 64], 16, 128);
+      if (w.join() !== this.used.windows.join()) {
+        this.used.windows = w;
+        this.sw = undefined;
+        delete this.rows['window-conv'];
+        delete this.rows['window-each'];
+        this.windowIndex = 0;
+      }
+    }
+  }
+
+  /** A comma-separated list of whole numbers in [min, max]; bad entries dropped, an empty list the default, each with a notice. */
+  private list(prop: string, raw: string, fallback: number[], min: number, max: number): number[] {
+    const attr = this.settings.attributeOf(prop);
+    const parts = String(raw ?? '').split(/[\s,]+/).filter((t) => t !== '');
+    const ok = (t: string) => Number.isInteger(Number(t)) && Number(t) >= min && Number(t) <= max;
+    const good = [...new Set(parts.filter(ok).map(Number))];
+    if (!good.length) {
+      this.settings.set(prop, `${attr}="${raw ?? ''}" has no whole number from ${min} to ${max}: using ${fallback.join(', ')}.`);
+      return fallback;
+    }
+    const bad = parts.filter((t) => !ok(t));
+    this.settings.set(prop, bad.length ? `${attr}: ${bad.map((b) => `"${b}"`).join(', ')} ignored (each must be a whole number from ${min} to ${max}): using ${good.join(', ')}.` : undefined);
+    return good;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    const prev = changed.get('step' as keyof DetectionPipeline) as PipelineStep | undefined;
+    if (changed.has('step') && prev !== undefined && prev !== this.step) this.emit<StepChangeDetail>('step-change', { step: this.step, previous: prev });
+    if (this.m && this.loadedKey !== undefined) {
+      if (this.inputKey !== this.loadedKey) this.enqueue(() => this.loadInput());
+      else if (['step', 'proposals', 'windowSizes'].some((k) => changed.has(k as keyof DetectionPipeline))) this.enqueue(() => this.ensureStep(this.run));
+    }
+    this.paint();
+  }
+
+  private clearScene(): void {
+    this.sw = this.ss = this.rcnn = this.faster = undefined;
+    this.disposeFast();
+    this.rows = {};
+    this.sameScores = undefined;
+    this.groupStep = -1;
+    this.picked = 0;
+    this.bin = -1;
+    this.channel = -1;
+  }
+
+  private disposeFast(): void {
+    this.fast?.features.dispose();
+    this.fast = undefined;
+    this.alignValues = undefined;
+  }
+
+  private async loadInput(): Promise<void> {
+    const run = ++this.run;
+    this.loadedKey = this.inputKey;
+    this.status = 'running';
+    this.message = 'Making the scene…';
+    try {
+      if (this.src) {
+        const x = await fromImage(this.src, { size: 128, channels: 3 });
+        const image = tf.tidy(() => tf.squeeze(x, [0]) as Tensor3D);
+        x.dispose();
+        await this.setImage(image, undefined, run);
+      } else {
+        const s = makeScene(this.seed);
+        const image = tf.tidy(() => tf.div(tf.tensor3d(Int32Array.from(s.image), [s.height, s.width, 3], 'float32'), 255) as Tensor3D);
+        await this.setImage(image, s, run);
+      }
+    } catch (e) {
+      if (run !== this.run || isAbort(e)) return;
+      this.fail(e, this.src ? `The image ${this.src} could not be loaded` : 'The scene could not be made');
+    }
+  }
+
+  private async setImage(image: Tensor3D, s: Scene | undefined, run: number): Promise<void> {
+    if (run !== this.run || !this.isConnected) {
+      image.dispose();
+      return;
+    }
+    this.clearScene();
+    this.image?.dispose();
+    this.image = image;
+    this.scn = s;
+    this.rgba = s ? toRgba(s) : await this.toRgba(image);
+    this.uploadError = '';
+    await this.ensureStep(run);
+  }
+
+  private async toRgba(image: Tensor3D): Promise<Uint8ClampedArray> {
+    const [h, w] = image.shape;
+    const rgb = await image.data();
+    const out = new Uint8ClampedArray(h * w * 4);
+    for (let p = 0; p < h * w; p++) {
+      out[4 * p] = rgb[3 * p] * 255;
+      out[4 * p + 1] = rgb[3 * p + 1] * 255;
+      out[4 * p + 2] = rgb[3 * p + 2] * 255;
+      out[4 * p + 3] = 255;
+    }
+    return out;
+  }
+
+  private async onFile(file: File | undefined): Promise<void> {
+    if (!file) return;
+    this.uploadError = '';
+    if (!isImageFile(file)) {
+      this.uploadError = `${file.name} is not an image: the previous image stays.`;
+      return;
+    }
+    try {
+      const x = await fromImage(file, { size: 128, channels: 3 });
+      const image = tf.tidy(() => tf.squeeze(x, [0]) as Tensor3D);
+      x.dispose();
+      this.enqueue(async () => {
+        this.loadedKey = `file:${file.name}`;
+        await this.setImage(image, undefined, ++this.run);
+      });
+    } catch (e) {
+      this.uploadError = `${file.name} could not be read (${e instanceof Error ? e.message : e}): the previous image stays.`;
+    }
+  }
+
+  /** After each pass: yield to the page every few passes; stop when the scene was replaced. */
+  private passHook(run: number, label: string) {
+    let last = performance.now();
+    let yielded = 0;
+    return {
+      yielded: () => yielded,
+      onPass: async (done: number, total: number) => {
+        if (run !== this.run || !this.isConnected) throw abortError();
+        if (performance.now() - last > 30) {
+          this.busy = `${label}: ${done} of ${total} passes…`;
+          const t = performance.now();
+          await new Promise((r) => setTimeout(r, 0));
+          yielded += performance.now() - t;
+          last = performance.now();
+          if (run !== this.run || !this.isConnected) throw abortError();
+        }
+      },
+    };
+  }
+
+  private mapOf(dets: readonly PipelineDetection[]): number | null {
+    if (!this.scn) return null;
+    return meanAveragePrecision(dets, this.scn.objects.map((o) => ({ box: o.box, label: o.label }))).map;
+  }
+
+  private record(row: MethodRow): void {
+    this.rows = { ...this.rows, [row.method]: row };
+    this.emit<PipelineResultDetail>('pipeline-result', { ...row, step: this.step });
+  }
+
+  /** Computes what the current step shows, if not done yet for this scene. */
+  private async ensureStep(run: number): Promise<void> {
+    if (!this.m || !this.image || run !== this.run) return;
+    const img = this.image;
+    this.status = 'running';
+    try {
+      if (this.step === 'sliding-window' && !this.sw) await this.runWindows(run, img, 'convolutional');
+      if ((this.step === 'proposals' || this.step === 'r-cnn' || this.step === 'fast-r-cnn') && !this.ss) await this.runSearch(run);
+      if (this.step === 'r-cnn' && !this.rcnn) await this.runRcnn(run, img);
+      if (this.step === 'fast-r-cnn' && !this.fast) await this.runFast(run, img);
+      if (this.step === 'faster-r-cnn' && !this.faster) await this.runFaster(run, img);
+      if (run !== this.run) return;
+      this.status = 'ready';
+      this.message = '';
+      this.busy = '';
+    } catch (e) {
+      if (isAbort(e) || run !== this.run) return;
+      throw e;
+    }
+  }
+
+  private async runWindows(run: number, img: Tensor3D, mode: 'convolutional' | 'one-by-one'): Promise<void> {
+    const m = this.m!;
+    const key: MethodKey = mode === 'convolutional' ? 'window-conv' : 'window-each';
+    const hook = this.passHook(run, METHOD_LABEL[key]);
+    this.busy = `${METHOD_LABEL[key]}…`;
+    const t0 = performance.now();
+    const r = await slidingWindowDetect(m.crops, m.spec, m.conv, img, this.used.windows, mode, { scoreThreshold: 0.05, nmsThreshold: 0.3, onPass: hook.onPass });
+    const ms = performance.now() - t0 - hook.yielded();
+    if (run !== this.run) throw abortError();
+    if (mode === 'convolutional') this.sw = r;
+    else if (this.sw) {
+      let d = 0;
+      this.sw.scales.forEach((s, k) => s.outputs.forEach((v, i) => (d = Math.max(d, Math.abs(v - r.scales[k].outputs[i])))));
+      this.sameScores = d;
+    }
+    this.record({ method: key, passes: r.passes, ms, map: this.mapOf(r.detections), scenes: 1 });
+  }
+
+  private async runSearch(run: number): Promise<void> {
+    this.busy = 'Selective search…';
+    await new Promise((r) => setTimeout(r, 0));
+    const t0 = performance.now();
+    const result = selectiveSearch({ data: this.rgba!, width: this.image!.shape[1], height: this.image!.shape[0], channels: 4 }, { maxBoxes: 300 });
+    const ms = performance.now() - t0;
+    if (run !== this.run) throw abortError();
+    this.ss = { result, ms };
+  }
+
+  private get proposalBoxes(): number[][] {
+    return (this.ss?.result.boxes ?? []).slice(0, this.used.proposals).map((b) => [...b]);
+  }
+
+  private async runRcnn(run: number, img: Tensor3D): Promise<void> {
+    const m = this.m!;
+    const hook = this.passHook(run, 'R-CNN');
+    const boxes = this.proposalBoxes;
+    const t0 = performance.now();
+    const r = await rcnnDetect(m.crops, m.spec, img, boxes, { scoreThreshold: 0.05, nmsThreshold: 0.3, onPass: hook.onPass });
+    const ms = performance.now() - t0 - hook.yielded();
+    if (run !== this.run) throw abortError();
+    this.rcnn = r.detections;
+    this.record({ method: 'r-cnn', passes: r.passes, ms, proposalMs: this.ss!.ms, map: this.mapOf(r.detections), scenes: 1 });
+  }
+
+  private async runFast(run: number, img: Tensor3D): Promise<void> {
+    this.busy = 'Fast R-CNN…';
+    const t0 = performance.now();
+    const r = await fastRcnnDetect(this.m!.detector, img, this.proposalBoxes, { scoreThreshold: 0.05, nmsThreshold: 0.5 });
+    const ms = performance.now() - t0;
+    const data = (await r.features.data()) as Float32Array;
+    if (run !== this.run) {
+      r.features.dispose();
+      throw abortError();
+    }
+    this.disposeFast();
+    this.fast = { detections: r.detections, features: r.features, data, stride: r.stride };
+    // start on the proposal behind the best detection (its RoI is worth looking at)
+    this.picked = r.detections[0]?.source ?? 0;
+    this.record({ method: 'fast-r-cnn', passes: r.passes, ms, proposalMs: this.ss!.ms, map: this.mapOf(r.detections), scenes: 1 });
+  }
+
+  private async runFaster(run: number, img: Tensor3D): Promise<void> {
+    this.busy = 'Faster R-CNN…';
+    const t0 = performance.now();
+    const r = await detect(this.m!.detector, img, { masks: false, scoreThreshold: 0.05 });
+    const ms = performance.now() - t0;
+    const detections = r.detections.map((d) => ({ label: d.label, score: d.score, box: d.box, source: d.proposal }));
+    const proposals = r.proposals.boxes;
+    r.dispose();
+    if (run !== this.run) throw abortError();
+    this.faster = { proposals, detections };
+    // backbone, RPN head, box head
+    this.record({ method: 'faster-r-cnn', passes: 3, ms, map: this.mapOf(detections), scenes: 1 });
+  }
+
+  /** The one-pass-per-window sliding window on this scene (the slow way; same scores). */
+  runOneByOne(): void {
+    const run = this.run;
+    this.enqueue(async () => {
+      if (!this.image || run !== this.run) return;
+      this.status = 'running';
+      await this.runWindows(run, this.image, 'one-by-one').catch((e) => {
+        if (!isAbort(e)) throw e;
+      });
+      if (run === this.run) {
+        this.status = 'ready';
+        this.busy = '';
+      }
+    });
+  }
+
+  /** Every method on `count` test-split scenes: passes and milliseconds summed, mAP@0.5 over all of them. */
+  runBatch(count = 10): void {
+    const run = this.run;
+    this.enqueue(async () => {
+      const m = this.m;
+      if (!m || run !== this.run) return;
+      this.status = 'running';
+      const acc: Record<MethodKey, { passes: number; ms: number; pms: number; dets: { image: number; box: number[]; score: number; label: number }[] }> = Object.fromEntries(METHODS.map((k) => [k, { passes: 0, ms: 0, pms: 0, dets: [] }])) as never;
+      const gt: { image: number; box: number[]; label: number }[] = [];
+      try {
+        for (let i = 0; i < count; i++) {
+          const s = makeScene(splitSeed('test', i));
+          s.objects.forEach((o) => gt.push({ image: i, box: [...o.box], label: o.label }));
+          const img = tf.tidy(() => tf.div(tf.tensor3d(Int32Array.from(s.image), [s.height, s.width, 3], 'float32'), 255) as Tensor3D);
+          try {
+            const add = (k: MethodKey, passes: number, ms: number, dets: readonly PipelineDetection[], pms = 0) => {
+              acc[k].passes += passes;
+              acc[k].ms += ms;
+              acc[k].pms += pms;
+              for (const d of dets) acc[k].dets.push({ image: i, box: [...d.box], score: d.score, label: d.label });
+            };
+            for (const mode of ['one-by-one', 'convolutional'] as const) {
+              const hook = this.passHook(run, `Scene ${i + 1} of ${count}, sliding window`);
+              const t0 = performance.now();
+              const r = await slidingWindowDetect(m.crops, m.spec, m.conv, img, this.used.windows, mode, { scoreThreshold: 0.05, nmsThreshold: 0.3, onPass: hook.onPass });
+              add(mode === 'one-by-one' ? 'window-each' : 'window-conv', r.passes, performance.now() - t0 - hook.yielded(), r.detections);
+            }
+            let t0 = performance.now();
+            const ss = selectiveSearch({ data: s.image, width: s.width, height: s.height }, { maxBoxes: this.used.proposals });
+            const pms = performance.now() - t0;
+            const boxes = ss.boxes.map((b) => [...b]);
+            const hook = this.passHook(run, `Scene ${i + 1} of ${count}, R-CNN`);
+            t0 = performance.now();
+            const rc = await rcnnDetect(m.crops, m.spec, img, boxes, { scoreThreshold: 0.05, nmsThreshold: 0.3, onPass: hook.onPass });
+            add('r-cnn', rc.passes, performance.now() - t0 - hook.yielded(), rc.detections, pms);
+            t0 = performance.now();
+            const fr = await fastRcnnDetect(m.detector, img, boxes, { scoreThreshold: 0.05, nmsThreshold: 0.5 });
+            fr.features.dispose();
+            add('fast-r-cnn', fr.passes, performance.now() - t0, fr.detections, pms);
+            t0 = performance.now();
+            const fa = await detect(m.detector, img, { masks: false, scoreThreshold: 0.05 });
+            const ms = performance.now() - t0;
+            fa.dispose();
+            add('faster-r-cnn', 3, ms, fa.detections.map((d) => ({ label: d.label, score: d.score, box: d.box, source: d.proposal })));
+          } finally {
+            img.dispose();
+          }
+          if (run !== this.run || !this.isConnected) throw abortError();
+        }
+        const out: Partial<Record<MethodKey, MethodRow>> = {};
+        for (const k of METHODS) out[k] = { method: k, passes: acc[k].passes, ms: acc[k].ms, proposalMs: acc[k].pms || undefined, map: meanAveragePrecision(acc[k].dets, gt).map, scenes: count };
+        this.batch = out;
+        this.status = 'ready';
+        this.busy = '';
+      } catch (e) {
+        if (!isAbort(e)) throw e;
+      }
+    });
+  }
+
+  /** A new generated scene (the next seed). */
+  newScene(): void {
+    this.src = '';
+    this.seed = (this.seed + 1) % 2 ** 31;
+  }
+
+  private get scale(): number {
+    return 3;
+  }
+
+  private paint(): void {
+    const canvas = this.canvas;
+    if (!canvas || !this.rgba || !this.image) return;
+    const [h, w] = this.image.shape;
+    const k = this.scale;
+    const ctx = setupCanvas(canvas, [h, w], k);
+    const layer = { rgba: this.rgba, size: [h, w] as [number, number] };
+    const classes = this.m?.detector.config.classes ?? [...CROP_CLASSES];
+    const shownDets = (d: readonly PipelineDetection[] | undefined) => (d ?? []).filter((x) => x.score >= 0.5);
+    switch (this.step) {
+      case 'sliding-window': {
+        paintImage(ctx, layer, k);
+        const s = this.sw?.scales[Math.min(this.windowIndex, (this.sw?.scales.length ?? 1) - 1)];
+        if (s) {
+          paintScoreMap(ctx, s.boxes, this.windowProbs(s.outputs), (s.boxes[1]?.[0] ?? s.boxes[0][2]) - s.boxes[0][0] || s.window / 4, k);
+          strokeBoxes(ctx, [s.boxes[0]], k, '#ffffff', 2, 0.9, [5, 4]);
+        }
+        paintDetections(ctx, shownDets(this.sw?.detections), classes, k);
+        break;
+      }
+      case 'proposals': {
+        const hier = this.ss?.result.hierarchies[0];
+        if (hier && this.groupStep >= 0 && this.groupStep < hier.steps.length) {
+          paintImage(ctx, layer, k);
+          paintRegions(ctx, hierarchyAt(hier, this.groupStep + 1).labels, [h, w], k);
+          strokeBoxes(ctx, [hier.steps[this.groupStep].box], k, '#ffffff', 3);
+        } else {
+          paintImage(ctx, layer, k, 0.25);
+          strokeBoxes(ctx, this.proposalBoxes, k, PROPOSAL, 1, 0.7);
+        }
+        break;
+      }
+      case 'r-cnn':
+        paintImage(ctx, layer, k, 0.2);
+        strokeBoxes(ctx, this.proposalBoxes, k, PROPOSAL, 1, 0.35);
+        paintDetections(ctx, shownDets(this.rcnn), classes, k);
+        break;
+      case 'fast-r-cnn': {
+        paintImage(ctx, layer, k, 0.2);
+        strokeBoxes(ctx, this.proposalBoxes, k, PROPOSAL, 1, 0.25);
+        paintDetections(ctx, shownDets(this.fast?.detections), classes, k);
+        const b = this.proposalBoxes[this.picked];
+        if (b) strokeBoxes(ctx, [b], k, '#ff4081', 3, 1, [6, 4]);
+        this.paintRoi();
+        break;
+      }
+      case 'faster-r-cnn':
+        paintImage(ctx, layer, k, 0.2);
+        strokeBoxes(ctx, this.faster?.proposals ?? [], k, '#00e5ff', 1, 0.35);
+        paintDetections(ctx, shownDets(this.faster?.detections), classes, k);
+        break;
+    }
+  }
+
+  /** Probability of the chosen class (0: the best object class) per window, from the classifier's logits. */
+  private windowProbs(out: Float32Array): Float32Array {
+    const n = out.length / 8;
+    const p = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const o = i * 8;
+      const mx = Math.max(out[o], out[o + 1], out[o + 2], out[o + 3]);
+      let s = 0;
+      const e = [0, 1, 2, 3].map((c) => Math.exp(out[o + c] - mx));
+      e.forEach((v) => (s += v));
+      p[i] = this.windowClass ? e[this.windowClass] / s : Math.max(e[1], e[2], e[3]) / s;
+    }
+    return p;
+  }
+
+  /** The RoI-pool view of the picked proposal: bins and maxima in JS (RoI pooling) or RoIAlign's values. */
+  private paintRoi(): void {
+    const f = this.fast;
+    const canvas = this.roiCanvas;
+    const box = this.proposalBoxes[this.picked];
+    if (!f || !canvas || !box) return;
+    const [, fh, fw, C] = f.features.shape;
+    const pool = this.used.pool;
+    const bins = roiPoolBins(box, pool, 1 / f.stride, [fh, fw]);
+    const channel = this.channel >= 0 ? this.channel : this.strongestChannel(bins, f.data, fw, C);
+    let pooled: Float32Array;
+    if (!this.align) {
+      pooled = new Float32Array(pool * pool);
+      bins.forEach((row, i) =>
+        row.forEach((b, j) => {
+          let mx = b.y1 > b.y0 && b.x1 > b.x0 ? -Infinity : 0;
+          for (let y = b.y0; y < b.y1; y++) for (let x = b.x0; x < b.x1; x++) mx = Math.max(mx, f.data[(y * fw + x) * C + channel]);
+          pooled[i * pool + j] = mx;
+        }),
+      );
+    } else {
+      const key = `${this.picked}:${pool}`;
+      if (this.alignValues?.key !== key) {
+        const t = roiAlign(f.features, [box], pool, { spatialScale: 1 / f.stride, samplingRatio: 2, aligned: false });
+        this.alignValues = { key, values: t.dataSync() as Float32Array };
+        t.dispose();
+      }
+      pooled = new Float32Array(pool * pool);
+      for (let i = 0; i < pool * pool; i++) pooled[i] = this.alignValues.values[i * C + channel];
+    }
+    paintRoiView(canvas, { features: f.data, featureSize: [fh, fw], channels: C, channel, stride: f.stride, box, bins: this.align ? null : bins, pooled, pool, bin: this.bin });
+  }
+
+  private strongestChannel(bins: { y0: number; y1: number; x0: number; x1: number }[][], data: Float32Array, fw: number, C: number): number {
+    let best = 0;
+    let bestV = -Infinity;
+    for (let c = 0; c < C; c++) {
+      let s = 0;
+      for (const row of bins) for (const b of row) for (let y = b.y0; y < b.y1; y++) for (let x = b.x0; x < b.x1; x++) s += data[(y * fw + x) * C + c];
+      if (s > bestV) {
+        bestV = s;
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  /** Picks the smallest proposal under the pointer (Fast R-CNN step). */
+  private pickAt(e: PointerEvent): void {
+    if (this.step !== 'fast-r-cnn' || !this.canvas || !this.image) return;
+    const r = this.canvas.getBoundingClientRect();
+    const x = ((e.clientX - r.left) / r.width) * this.image.shape[1];
+    const y = ((e.clientY - r.top) / r.height) * this.image.shape[0];
+    let best = -1;
+    let area = Infinity;
+    this.proposalBoxes.forEach((b, i) => {
+      const a = (b[2] - b[0]) * (b[3] - b[1]);
+      if (x >= b[0] && x < b[2] && y >= b[1] && y < b[3] && a < area) {
+        area = a;
+        best = i;
+      }
+    });
+    if (best >= 0) this.pick(best);
+  }
+
+  /** Shows proposal `i` (0-based) in the RoI-pool view. */
+  pick(i: number): void {
+    this.picked = Math.max(0, Math.min(this.proposalBoxes.length - 1, Math.floor(i) || 0));
+    this.channel = -1;
+  }
+
+  protected override render() {
+    return html`
+      <convlab-status state=${this.status} message=${this.busy || this.message} ?retryable=${this.status === 'error'} retry-label=${this.src ? 'Load the image again' : 'Load the models again'} .backend=${this.backend} @retry=${() => this.enqueue(() => this.start())}></convlab-status>
+      ${this.settings.render()}
+      ${this.image ? this.renderBody() : nothing}
+    `;
+  }
+
+  private renderBody() {
+    return html`
+      ${this.shown('step')
+        ? html`<div class="views" role="group" aria-label="Step">
+            ${PIPELINE_STEPS.map((s) => html`<button type="button" aria-pressed=${this.step === s ? 'true' : 'false'} @click=${() => (this.step = s)}>${STEP_LABEL[s]}</button>`)}
+          </div>`
+        : nothing}
+      <div class="layout">
+        <figure class="main">
+          <canvas class="image" part="image" role="img" aria-label=${this.canvasLabel()} @pointerdown=${this.pickAt}></canvas>
+          <figcaption>${this.caption()}</figcaption>
+        </figure>
+        <div class="side">${this.renderSide()}</div>
+      </div>
+      ${this.shown('table') ? this.renderTable() : nothing}
+      ${this.renderControls()}
+    `;
+  }
+
+  private canvasLabel(): string {
+    const n = this.scn?.objects.length;
+    return `A 128 by 128 ${this.scn ? `scene with ${n} objects` : 'image'}: the ${STEP_LABEL[this.step]} step.`;
+  }
+
+  private caption() {
+    const ss = this.ss;
+    switch (this.step) {
+      case 'sliding-window': {
+        const s = this.sw?.scales[this.windowIndex];
+        return s
+          ? html`${s.rows}×${s.cols} windows of ${s.window} px (the image scaled to ${Math.round(128 * s.scale)} px, windows of 32 px every 8 px); the dashed square is the first.
+              Colour: P(${this.windowClass ? CROP_CLASSES[this.windowClass] : 'any shape'})
+              <span class="legend"><span>0</span><span class="bar" style="background: ${colormapGradient('viridis')}"></span><span>1</span></span>`
+          : html`Scoring the windows…`;
+      }
+      case 'proposals':
+        return ss
+          ? html`Selective search: ${ss.result.boxes.length} class-agnostic boxes in ${fmt(ss.ms)} ms; the first ${Math.min(this.used.proposals, ss.result.boxes.length)} drawn. Move "Grouping step" to replay how regions merge.`
+          : html`Searching…`;
+      case 'r-cnn':
+        return html`Each of the ${this.proposalBoxes.length} proposals is cut out, warped to 32×32 and classified by its own forward pass. Detections ≥ 50%.`;
+      case 'fast-r-cnn':
+        return html`One backbone pass, then each proposal is RoI-pooled from the feature map and one box-head pass classifies them all. Click a proposal (or use "Proposal") to see its pooling.`;
+      case 'faster-r-cnn':
+        return html`<span class="swatch" style="--c: #00e5ff"></span>The RPN's ${this.faster?.proposals.length ?? ''} proposals replace selective search: the network proposes and classifies. Detections ≥ 50%.`;
+    }
+  }
+
+  private renderSide() {
+    if (this.step !== 'fast-r-cnn') return this.renderDetections();
+    const f = this.fast;
+    if (!f) return html`<p>Running the backbone…</p>`;
+    const [, fh, fw, C] = f.features.shape;
+    const pool = this.used.pool;
+    return html`<figure class="roi">
+      <canvas class="roi" part="roi" role="img" tabindex="0" aria-label=${`The ${fh} by ${fw} feature map with proposal ${this.picked + 1} projected and split into ${pool} by ${pool} bins, and the pooled values${this.bin >= 0 ? `; bin ${this.bin + 1} highlighted` : ''}. Arrow keys move the highlighted bin.`} @keydown=${this.onRoiKey}></canvas>
+      <figcaption>Feature map ${fh}×${fw}×${C} (stride ${f.stride}), one channel. Dashed: the proposal ÷ ${f.stride}.
+        ${this.align ? html`RoIAlign: the box split exactly, 2×2 bilinear samples per bin averaged (no rounding).` : html`RoI pooling: the box rounded to whole cells, ${pool}×${pool} bins (neighbours may share a cell), each bin's maximum (dot: where it came from).`}
+        Right: the ${pool}×${pool} output.</figcaption>
+    </figure>`;
+  }
+
+  private onRoiKey(e: KeyboardEvent): void {
+    const p = this.used.pool;
+    const moves: Record<string, number> = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -p, ArrowDown: p };
+    if (!(e.key in moves)) return;
+    e.preventDefault();
+    this.bin = Math.max(0, Math.min(p * p - 1, (this.bin < 0 ? 0 : this.bin + moves[e.key])));
+  }
+
+  private renderDetections() {
+    const d = this.step === 'sliding-window' ? this.sw?.detections : this.step === 'r-cnn' ? this.rcnn : this.step === 'faster-r-cnn' ? this.faster?.detections : undefined;
+    if (this.step === 'proposals') {
+      const hier = this.ss?.result.hierarchies[0];
+      return hier ? html`<dl class="counts"><dt>Initial regions</dt><dd>${hier.segmentation.count}</dd><dt>Merges</dt><dd>${hier.steps.length}</dd><dt>Boxes (ranked, de-duplicated)</dt><dd>${this.ss!.result.boxes.length}</dd></dl>` : nothing;
+    }
+    const shown = (d ?? []).filter((x) => x.score >= 0.5);
+    const classes = this.m?.detector.config.classes ?? [...CROP_CLASSES];
+    return html`<ol class="dets" aria-live="polite">
+      ${shown.length ? shown.map((x) => html`<li><span class="swatch" style="--c: ${CLASS_LINE[x.label]}"></span>${classes[x.label]} ${Math.round(x.score * 100)}%</li>`) : html`<li>${d ? 'No detection at or above 50%.' : 'Computing…'}</li>`}
+    </ol>`;
+  }
+
+  private renderTable() {
+    const rows = this.batch;
+    const one = (k: MethodKey, r?: MethodRow) => html`<tr>
+      <th scope="row">${METHOD_LABEL[k]}</th>
+      <td class="num">${r ? r.passes.toLocaleString('en') : '—'}</td>
+      <td class="num">${r ? fmt(r.ms) : '—'}${r?.proposalMs ? html` <span class="muted">+ ${fmt(r.proposalMs)} search</span>` : nothing}</td>
+      <td class="num">${r ? fmt(r.map, 3) : '—'}</td>
+    </tr>`;
+    return html`<div class="tables" part="table">
+      <table>
+        <caption>This ${this.scn ? 'scene' : 'image'} (a row fills when its step runs)${this.sameScores !== undefined ? html`; one pass per window and the convolutional pass differ by at most ${this.sameScores.toExponential(1)}` : nothing}</caption>
+        <thead><tr><th scope="col">Method</th><th scope="col">Forward passes</th><th scope="col">ms</th><th scope="col">mAP@0.5</th></tr></thead>
+        <tbody>${METHODS.map((k) => one(k, this.rows[k]))}</tbody>
+      </table>
+      ${rows
+        ? html`<table>
+            <caption>${rows['r-cnn']?.scenes} test scenes (seeds ${splitSeed('test', 0)}…), totals</caption>
+            <thead><tr><th scope="col">Method</th><th scope="col">Forward passes</th><th scope="col">ms</th><th scope="col">mAP@0.5</th></tr></thead>
+            <tbody>${METHODS.map((k) => one(k, rows[k]))}</tbody>
+          </table>`
+        : nothing}
+    </div>`;
+  }
+
+  private renderControls() {
+    const sw = this.sw;
+    const hier = this.ss?.result.hierarchies[0];
+    return html`<div class="controls" part="controls">
+      ${this.shown('scene')
+        ? html`<div class="scene-row">
+            <button type="button" @click=${() => this.newScene()}>New scene</button>
+            <label class="field">Seed <input type="number" min="0" step="1" .value=${String(this.seed)} @change=${(e: Event) => {
+              this.src = '';
+              this.seed = Number((e.target as HTMLInputElement).value);
+            }} /></label>
+            <span class="upload">
+              <label class="button">Upload an image…<input type="file" accept="image/*" @change=${(e: Event) => void this.onFile((e.target as HTMLInputElement).files?.[0])} /></label>
+              ${this.uploadError ? html`<span class="error" role="alert">${this.uploadError}</span>` : nothing}
+            </span>
+            ${this.shown('table') ? html`<button type="button" ?disabled=${!!this.busy} @click=${() => this.runBatch(10)}>Measure every method on 10 test scenes</button>` : nothing}
+          </div>`
+        : nothing}
+      ${this.shown('settings') && this.step === 'sliding-window' && sw
+        ? html`<label class="field">Window size <select @change=${(e: Event) => (this.windowIndex = Number((e.target as HTMLSelectElement).value))}>
+              ${sw.scales.map((s, i) => html`<option value=${i} ?selected=${i === this.windowIndex}>${s.window} px (${s.rows}×${s.cols})</option>`)}
+            </select></label>
+            <label class="field">Score map of <select @change=${(e: Event) => (this.windowClass = Number((e.target as HTMLSelectElement).value))}>
+              ${['any shape', 'circle', 'square', 'triangle'].map((c, i) => html`<option value=${i} ?selected=${i === this.windowClass}>${c}</option>`)}
+            </select></label>
+            <button type="button" ?disabled=${!!this.busy} @click=${() => this.runOneByOne()}>Run one pass per window (${sw.scales.reduce((t, s) => t + s.rows * s.cols, 0)} passes)</button>`
+        : nothing}
+      ${this.shown('settings') && this.step === 'proposals' && hier
+        ? html`<convlab-slider label="Grouping step" min="0" max=${hier.steps.length} step="1" .value=${this.groupStep < 0 ? hier.steps.length : this.groupStep} @input=${(e: CustomEvent<{ value: number }>) => (this.groupStep = e.detail.value >= hier.steps.length ? -1 : e.detail.value)}></convlab-slider>`
+        : nothing}
+      ${this.shown('settings') && this.step === 'fast-r-cnn' && this.fast
+        ? html`<convlab-slider label="Proposal" min="1" max=${Math.max(1, this.proposalBoxes.length)} step="1" .value=${this.picked + 1} @input=${(e: CustomEvent<{ value: number }>) => this.pick(e.detail.value - 1)}></convlab-slider>
+            <convlab-slider label="Pool size" min="1" max="14" step="1" .value=${this.used.pool} @input=${(e: CustomEvent<{ value: number }>) => (this.poolSize = e.detail.value)}></convlab-slider>
+            <label class="check"><input type="checkbox" .checked=${this.align} @change=${(e: Event) => (this.align = (e.target as HTMLInputElement).checked)} /> RoIAlign instead of RoI pooling</label>`
+        : nothing}
+    </div>`;
+  }
+}
