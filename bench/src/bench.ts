@@ -29,6 +29,7 @@ export const suites: Record<string, () => Promise<SuiteModule>> = {
   'gram-style': () => import('./suites/gram-style.js'),
   'anchor-viewer': () => import('./suites/anchor-viewer.js'),
   'selective-search': () => import('./suites/selective-search.js'),
+  'detection-pipeline': () => import('./suites/detection-pipeline.js'),
 };
 
 type BenchWindow = typeof window & {
