@@ -9,7 +9,11 @@ describe('<adv-training> digits mode', function () {
   // PGD-10 at 5 epsilons on 100 images for two CNNs: about 100 batched backward passes (minutes on a loaded machine).
   this.timeout(600000);
   it('measures both models against eps, attacks one sample on both, and frees its tensors', async () => {
-    // Load both models once, so that the baseline includes their weights (they stay cached).
+    // Load both models once, so that the baseline includes their weights (they stay cached), on the
+    // page's backend, as a widget does (ready() first). The clean model must break under PGD at 0.3:
+    // while gradientSign used tf.sign, which TF.js's WASM backend rounds to 0 for |v| < 1.2e-7, 46 of
+    // the 100 images were never perturbed and the clean model seemed to keep 47%.
+    await ready();
     await Promise.all([loadModel('digits'), loadModel('digits-robust')]);
     await frames(2);
     const base = tf.memory().numTensors;
@@ -29,6 +33,7 @@ describe('<adv-training> digits mode', function () {
     expect(plain.fgsm[0]).to.be.greaterThan(0.95);
     expect(robust.fgsm[0]).to.be.greaterThan(0.9);
     expect(robust.pgd[i3]!, 'the robust model keeps most answers at the training eps').to.be.greaterThan(0.5);
+    expect(plain.pgd[i3]!, 'PGD breaks the clean model at eps 0.3').to.be.below(0.2);
     expect(robust.pgd[i3]! - plain.pgd[i3]!, 'the robust model keeps far more at eps 0.3').to.be.greaterThan(0.25);
     expect(robust.pgd[i3]!).to.be.at.most(robust.pgd[0]!);
     await el.updateComplete;
@@ -48,6 +53,7 @@ describe('<adv-training> digits mode', function () {
   });
 
   it('removed while loading and measuring: nothing left behind', async () => {
+    await ready();
     await Promise.all([loadModel('digits'), loadModel('digits-robust')]);
     const base = tf.memory().numTensors;
     const el = await fixture<AdvTraining>(html`<adv-training mode="digits"></adv-training>`);

@@ -36,10 +36,26 @@ export function inputGradient(f: Classifier, x: Tensor4D, label: number | readon
 }
 
 /**
+ * sign(v) = +1, -1 or 0 for every value, exactly, on every backend: (v > 0) - (v < 0).
+ *
+ * Not tf.sign: TF.js's WASM backend (4.22.0) returns 0 for |v| below about 1.2e-7 (float32's
+ * machine epsilon) -- tf.sign([1e-7, 1e-6]) is [0, 1] on wasm, [1, 1] on cpu. Input gradients of a
+ * confident classifier are that small (1e-9 to 1e-7 for MNIST digits the model gets right), so
+ * sign(grad) came out all zero for those images and FGSM / PGD left them unchanged.
+ */
+export function exactSign<T extends Tensor>(v: T): T {
+  return tf.tidy(() => tf.sub(tf.cast(tf.greater(v, 0), 'float32'), tf.cast(tf.less(v, 0), 'float32')) as T);
+}
+
+/**
  * The FGSM step direction, one gradient computation:
  *   untargeted: d = sign(grad_x L(x, y))      (climb the loss of the true class y)
  *   targeted:   d = -sign(grad_x L(x, t))     (descend the loss of the target class t)
  * Values are -1, 0 or +1. A widget computes this once per image and keeps it.
+ *
+ * The gradient is that of the batch's summed loss (each image's own gradient; the sign is the same
+ * as for the mean, which divides every value by the batch size and pushes it toward float16 / float32
+ * underflow), and the sign is exactSign's, not tf.sign's (see exactSign).
  */
 export function gradientSign(
   f: Classifier,
@@ -48,7 +64,9 @@ export function gradientSign(
   opts: Pick<AttackOptions, 'targeted'> = {},
 ): Tensor4D {
   return tf.tidy(() => {
-    const s = tf.sign(inputGradient(f, x, label));
+    const n = x.shape[0];
+    const g = tf.grad((xi: Tensor) => tf.mul(crossEntropy(f, xi as Tensor4D, label), n))(x);
+    const s = exactSign(g);
     return (opts.targeted ? tf.neg(s) : s) as Tensor4D;
   });
 }

@@ -30,6 +30,7 @@ export {
   crossEntropy,
   inputGradient,
   gradientSign,
+  exactSign,
   fgsmStep,
   fgsm,
   iterativeFgsm,
