@@ -66,6 +66,17 @@ export const VIEW = 1.5;
 /** Steps of the PGD attack that measures robust accuracy. */
 export const EVAL_STEPS = 10;
 
+/** Two point sets one after the other. */
+function concatToy(a: ToyData, b: ToyData): ToyData {
+  const points = new Float32Array(a.points.length + b.points.length);
+  points.set(a.points);
+  points.set(b.points, a.points.length);
+  const labels = new Int32Array(a.labels.length + b.labels.length);
+  labels.set(a.labels);
+  labels.set(b.labels, a.labels.length);
+  return { points, labels };
+}
+
 export class ToyRun {
   data: ToyData;
   /** Held-out points of the same distribution (the training points for 'custom'). */
@@ -121,20 +132,27 @@ export class ToyRun {
       : [tf.scalar(0), tf.scalar(0)];
     const nEval = this.evalData.labels.length;
     const nTrain = this.data.labels.length;
-    // Everything the frame needs in one tensor, read with one download.
+    // Everything the frame needs in one tensor, read with one download. The PGD that measures robust
+    // accuracy (held-out points) and the one that marks the training points that survive run as one
+    // batch per network (each point's attack depends on that point only), which halves the kernels
+    // it dispatches; for 'custom' the two sets are the same points and are attacked once.
+    const same = this.evalData === this.data;
     const packed = tf.tidy(() => {
       const parts: tf.Tensor[] = [];
-      const xe = nEval ? pointsTensor(this.evalData) : undefined;
-      const xt = nTrain ? pointsTensor(this.data) : undefined;
-      const le = Array.from(this.evalData.labels);
-      const lt = Array.from(this.data.labels);
+      const both: ToyData = same ? this.data : concatToy(this.evalData, this.data);
+      const nBoth = both.labels.length;
+      const xb = nBoth ? pointsTensor(both) : undefined;
+      const lb = Array.from(both.labels);
+      const xe = xb && nEval ? tf.slice(xb, [0, 0, 0, 0], [nEval, -1, -1, -1]) : undefined;
+      const le = lb.slice(0, nEval);
       const opts = { attack: 'pgd' as const, steps: EVAL_STEPS, clip: UNBOUNDED };
       this.models.forEach((m, i) => {
         const f = mlpClassifier(m);
+        const robust = xb ? robustCorrectMask(f, xb, lb, s.eps, opts) : undefined;
         parts.push(tf.reshape(losses[i], [1]));
-        parts.push(xe ? tf.stack([tf.sum(correctMask(f, xe, le)), tf.sum(robustCorrectMask(f, xe, le, s.eps, opts))]) : tf.zeros([2]));
+        parts.push(xe && robust ? tf.stack([tf.sum(correctMask(f, xe, le)), tf.sum(tf.slice(robust, 0, nEval))]) : tf.zeros([2]));
         parts.push(tf.reshape(decisionGrid(m, { x: [-VIEW, VIEW], y: [-VIEW, VIEW], size: GRID }), [-1]));
-        if (xt) parts.push(robustCorrectMask(f, xt, lt, s.eps, opts));
+        if (nTrain && robust) parts.push(same ? robust : tf.slice(robust, nEval, nTrain));
       });
       return tf.concat(parts);
     });

@@ -79,10 +79,12 @@ describe('<adv-training> toy mode', () => {
     const buttons = () => Array.from(el.shadowRoot!.querySelectorAll('button')) as HTMLButtonElement[];
     const byText = (t: RegExp) => buttons().find((b) => t.test(b.textContent!))!;
     byText(/Train one epoch/).click();
-    await waitUntil(() => el.toyRun!.epoch === 1);
+    // An epoch is ~0.2 s idle but over 1 s on a loaded 2-core machine: wait by condition, not by the default 1 s.
+    const slow = { timeout: 30000 };
+    await waitUntil(() => el.toyRun!.epoch === 1, 'no epoch', slow);
     const first = JSON.stringify(el.toyRun!.history[0]);
     byText(/Resume training|^\s*Train\s*$/).click();
-    await waitUntil(() => el.toyRun!.epoch >= 3);
+    await waitUntil(() => el.toyRun!.epoch >= 3, 'training did not run', slow);
     expect(el.paused).to.equal(false);
     byText(/Pause training/).click();
     expect(el.paused).to.equal(true);
@@ -92,9 +94,9 @@ describe('<adv-training> toy mode', () => {
     await frames(5);
     expect(el.toyRun!.epoch, 'no epoch after pausing (one may finish)').to.be.at.most(at + 1);
     byText(/Reset/).click();
-    await waitUntil(() => el.toyRun!.epoch === 0 && el.toyRun!.frame);
+    await waitUntil(() => el.toyRun!.epoch === 0 && el.toyRun!.frame, 'no reset', slow);
     byText(/Train one epoch/).click();
-    await waitUntil(() => el.toyRun!.epoch === 1);
+    await waitUntil(() => el.toyRun!.epoch === 1, 'no epoch after reset', slow);
     expect(JSON.stringify(el.toyRun!.history[0]), 'reset replays the same run').to.equal(first);
   });
 
