@@ -160,6 +160,9 @@ export class DetectionPipeline extends ConvLabElement {
   @state() private align = false;
   @state() private channel = -1;
   @state() private sameScores?: number;
+  /** The RoI-pool view steps through its bins (one every 250 ms) while set. */
+  @state() private animating = false;
+  private timer?: ReturnType<typeof setInterval>;
 
   @query('canvas.image') private canvas?: HTMLCanvasElement;
   @query('canvas.roi') private roiCanvas?: HTMLCanvasElement;
@@ -209,6 +212,7 @@ export class DetectionPipeline extends ConvLabElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.stepBins(false);
     this.run++;
     this.clearScene();
     this.image?.dispose();
@@ -730,6 +734,19 @@ export class DetectionPipeline extends ConvLabElement {
     if (best >= 0) this.pick(best);
   }
 
+  /** Steps the highlighted bin through the pool grid, row by row (on), or stops (off). */
+  stepBins(on: boolean): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.animating = on;
+    if (!on) return;
+    this.timer = setInterval(() => {
+      const n = this.used.pool * this.used.pool;
+      if (this.step !== 'fast-r-cnn' || !this.fast) return this.stepBins(false);
+      this.bin = (this.bin + 1) % n;
+    }, 250);
+  }
+
   /** Shows proposal `i` (0-based) in the RoI-pool view. */
   pick(i: number): void {
     this.picked = Math.max(0, Math.min(this.proposalBoxes.length - 1, Math.floor(i) || 0));
@@ -884,6 +901,7 @@ export class DetectionPipeline extends ConvLabElement {
       ${this.shown('settings') && this.step === 'fast-r-cnn' && this.fast
         ? html`<convlab-slider label="Proposal" min="1" max=${Math.max(1, this.proposalBoxes.length)} step="1" .value=${this.picked + 1} @input=${(e: CustomEvent<{ value: number }>) => this.pick(e.detail.value - 1)}></convlab-slider>
             <convlab-slider label="Pool size" min="1" max="14" step="1" .value=${this.used.pool} @input=${(e: CustomEvent<{ value: number }>) => (this.poolSize = e.detail.value)}></convlab-slider>
+            <button type="button" aria-pressed=${this.animating ? 'true' : 'false'} @click=${() => this.stepBins(!this.animating)}>${this.animating ? 'Stop the bins' : 'Step through the bins'}</button>
             <label class="check"><input type="checkbox" .checked=${this.align} @change=${(e: Event) => (this.align = (e.target as HTMLInputElement).checked)} /> RoIAlign instead of RoI pooling</label>`
         : nothing}
     </div>`;

@@ -93,6 +93,15 @@ describe('<detection-pipeline>', () => {
     roi.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown' }));
     await el.updateComplete;
     expect(roi.getAttribute('aria-label')).to.contain('bin 6 highlighted');
+    // The bins animate: the highlighted bin moves on by itself until stopped.
+    const play = [...el.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === 'Step through the bins')!;
+    play.click();
+    await waitUntil(() => /bin (8|9|10) highlighted/.test(roi.getAttribute('aria-label')!), 'bins step', { timeout: 5000 });
+    el.stepBins(false);
+    await el.updateComplete;
+    const held = roi.getAttribute('aria-label');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(roi.getAttribute('aria-label')).to.equal(held);
     const box = el.shadowRoot!.querySelector('input[type=checkbox]') as HTMLInputElement;
     box.click();
     await el.updateComplete;
