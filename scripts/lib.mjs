@@ -13,7 +13,7 @@ export function log(msg) {
 
 /** Chromium flags for headless runs on these machines (WebGL on SwiftShader); CHROME_FLAGS replaces them. */
 export function chromeFlags() {
-  return (process.env.CHROME_FLAGS ?? '--no-sandbox --use-angle=swiftshader --enable-unsafe-swiftshader --disable-background-networking --disable-component-update --no-first-run')
+  return (process.env.CHROME_FLAGS ?? '--no-sandbox --use-angle=swiftshader --enable-unsafe-swiftshader --disable-background-networking --disable-component-update --no-first-run --disable-background-timer-throttling --disable-renderer-backgrounding --disable-backgrounding-occluded-windows')
     .split(' ')
     .filter(Boolean);
 }
