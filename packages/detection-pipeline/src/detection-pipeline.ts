@@ -33,13 +33,12 @@ import { ConvLabElement, SettingsNotices, widgetControlStyles, isImageFile } fro
 import '@convlab/kit/define.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { detectionPipelineStyles } from './detection-pipeline.styles.js';
+import { measureBatch, abortError, METHODS, type MethodKey, type MethodRow } from './batch.js';
 import { setupCanvas, paintImage, strokeBoxes, paintDetections, paintScoreMap, paintRegions, paintRoiView, PROPOSAL, CLASS_LINE } from './draw.js';
 
 export const PIPELINE_STEPS = ['sliding-window', 'proposals', 'r-cnn', 'fast-r-cnn', 'faster-r-cnn'] as const;
 export type PipelineStep = (typeof PIPELINE_STEPS)[number];
 export const PIPELINE_CONTROLS = ['scene', 'step', 'settings', 'table'] as const;
-type MethodKey = 'window-each' | 'window-conv' | 'r-cnn' | 'fast-r-cnn' | 'faster-r-cnn';
-const METHODS: MethodKey[] = ['window-each', 'window-conv', 'r-cnn', 'fast-r-cnn', 'faster-r-cnn'];
 const METHOD_LABEL: Record<MethodKey, string> = {
   'window-each': 'Sliding window, one pass per window',
   'window-conv': 'Sliding window, fully convolutional',
@@ -54,18 +53,7 @@ export interface StepChangeDetail {
   previous: PipelineStep;
 }
 
-/** One row of the cost table. */
-export interface MethodRow {
-  method: MethodKey;
-  /** Forward passes of a network (a backbone, a head and a classifier call each count one). */
-  passes: number;
-  /** Milliseconds of the method's network work (selective search's time is `proposalMs`). */
-  ms: number;
-  proposalMs?: number;
-  /** mAP@0.5 against the scene's ground truth (null without ground truth). */
-  map: number | null;
-  scenes: number;
-}
+export type { MethodKey, MethodRow };
 
 export interface PipelineResultDetail extends MethodRow {
   step: PipelineStep;
@@ -93,7 +81,6 @@ function models(): Promise<Models> {
   return shared;
 }
 
-const abortError = () => new DOMException('The computation was replaced', 'AbortError');
 const isAbort = (e: unknown) => e instanceof DOMException && e.name === 'AbortError';
 const fmt = (v: number | null | undefined, d = 0) => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(d));
 
@@ -534,54 +521,10 @@ export class DetectionPipeline extends ConvLabElement {
   runBatch(count = 10): void {
     const run = this.run;
     this.enqueue(async () => {
-      const m = this.m;
-      if (!m || run !== this.run) return;
+      if (!this.m || run !== this.run) return;
       this.status = 'running';
-      const acc: Record<MethodKey, { passes: number; ms: number; pms: number; dets: { image: number; box: number[]; score: number; label: number }[] }> = Object.fromEntries(METHODS.map((k) => [k, { passes: 0, ms: 0, pms: 0, dets: [] }])) as never;
-      const gt: { image: number; box: number[]; label: number }[] = [];
       try {
-        for (let i = 0; i < count; i++) {
-          const s = makeScene(splitSeed('test', i));
-          s.objects.forEach((o) => gt.push({ image: i, box: [...o.box], label: o.label }));
-          const img = tf.tidy(() => tf.div(tf.tensor3d(Int32Array.from(s.image), [s.height, s.width, 3], 'float32'), 255) as Tensor3D);
-          try {
-            const add = (k: MethodKey, passes: number, ms: number, dets: readonly PipelineDetection[], pms = 0) => {
-              acc[k].passes += passes;
-              acc[k].ms += ms;
-              acc[k].pms += pms;
-              for (const d of dets) acc[k].dets.push({ image: i, box: [...d.box], score: d.score, label: d.label });
-            };
-            for (const mode of ['one-by-one', 'convolutional'] as const) {
-              const hook = this.passHook(run, `Scene ${i + 1} of ${count}, sliding window`);
-              const t0 = performance.now();
-              const r = await slidingWindowDetect(m.crops, m.spec, m.conv, img, this.used.windows, mode, { scoreThreshold: 0.05, nmsThreshold: 0.3, onPass: hook.onPass });
-              add(mode === 'one-by-one' ? 'window-each' : 'window-conv', r.passes, performance.now() - t0 - hook.yielded(), r.detections);
-            }
-            let t0 = performance.now();
-            const ss = selectiveSearch({ data: s.image, width: s.width, height: s.height }, { maxBoxes: this.used.proposals });
-            const pms = performance.now() - t0;
-            const boxes = ss.boxes.map((b) => [...b]);
-            const hook = this.passHook(run, `Scene ${i + 1} of ${count}, R-CNN`);
-            t0 = performance.now();
-            const rc = await rcnnDetect(m.crops, m.spec, img, boxes, { scoreThreshold: 0.05, nmsThreshold: 0.3, onPass: hook.onPass });
-            add('r-cnn', rc.passes, performance.now() - t0 - hook.yielded(), rc.detections, pms);
-            t0 = performance.now();
-            const fr = await fastRcnnDetect(m.detector, img, boxes, { scoreThreshold: 0.05, nmsThreshold: 0.5 });
-            fr.features.dispose();
-            add('fast-r-cnn', fr.passes, performance.now() - t0, fr.detections, pms);
-            t0 = performance.now();
-            const fa = await detect(m.detector, img, { masks: false, scoreThreshold: 0.05 });
-            const ms = performance.now() - t0;
-            fa.dispose();
-            add('faster-r-cnn', 3, ms, fa.detections.map((d) => ({ label: d.label, score: d.score, box: d.box, source: d.proposal })));
-          } finally {
-            img.dispose();
-          }
-          if (run !== this.run || !this.isConnected) throw abortError();
-        }
-        const out: Partial<Record<MethodKey, MethodRow>> = {};
-        for (const k of METHODS) out[k] = { method: k, passes: acc[k].passes, ms: acc[k].ms, proposalMs: acc[k].pms || undefined, map: meanAveragePrecision(acc[k].dets, gt).map, scenes: count };
-        this.batch = out;
+        this.batch = await measureBatch(this.m, count, this.used.windows, this.used.proposals, (label) => this.passHook(run, label), () => run !== this.run || !this.isConnected);
         this.status = 'ready';
         this.busy = '';
       } catch (e) {

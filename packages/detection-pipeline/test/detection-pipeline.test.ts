@@ -78,6 +78,14 @@ describe('<detection-pipeline>', () => {
     const m = /differ by at most ([0-9.e+-]+)/.exec(cap);
     expect(m, cap).to.not.equal(null);
     expect(Number(m![1])).to.be.below(1e-3);
+    // The batch table: every method on one test scene.
+    el.runBatch(1);
+    await el.computed;
+    await el.updateComplete;
+    const batch = [...el.shadowRoot!.querySelectorAll('.tables table:nth-child(2) tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim()));
+    expect(batch.map((r) => r[0])).to.deep.equal(['243', '3', batch[2][0], '2', '3']);
+    expect(Number(batch[2][0])).to.be.within(20, 100);
+    for (const r of batch) expect(Number(r[2])).to.be.within(0, 1);
   });
 
   it('the RoI-pool view: a picked proposal is split into pool-size bins; RoIAlign toggles; bins move with the keys', async () => {
