@@ -240,9 +240,37 @@ export function mlpLogits(m: Mlp, x: Tensor2D): Tensor2D {
   });
 }
 
+/**
+ * grad_x sum_i L(x_i, y_i) for the MLP by hand: dz_L = softmax(z_L) - onehot(y), then per layer
+ * dh_{l-1} = dz_l W_l^T and dz_{l-1} = dh_{l-1} * [z_{l-1} > 0] (ReLU). About 20 kernels for the
+ * [2, 16, 16, 2] network against about 80 through tf.grad; the attacks run it at every step.
+ */
+export function mlpLossGradient(m: Mlp, x: Tensor4D, labels: readonly number[]): Tensor4D {
+  return tf.tidy(() => {
+    const zs: Tensor2D[] = [];
+    let h = tf.reshape(x, [x.shape[0], m.sizes[0]]) as Tensor2D;
+    const last = m.weights.length - 1;
+    m.weights.forEach((w, l) => {
+      const z = tf.add(tf.matMul(h, w as unknown as Tensor2D), m.biases[l]) as Tensor2D;
+      zs.push(z);
+      h = l < last ? (tf.relu(z) as Tensor2D) : z;
+    });
+    const y = tf.oneHot(tf.tensor1d(Array.from(labels), 'int32'), m.sizes[m.sizes.length - 1]);
+    let dz = tf.sub(tf.softmax(h), y) as Tensor2D;
+    for (let l = last; l >= 0; l--) {
+      const dh = tf.matMul(dz, m.weights[l] as unknown as Tensor2D, false, true) as Tensor2D;
+      if (l === 0) return tf.reshape(dh, x.shape) as Tensor4D;
+      dz = tf.mul(dh, tf.cast(tf.greater(zs[l - 1], 0), 'float32')) as Tensor2D;
+    }
+    throw new Error('unreachable');
+  });
+}
+
 /** The network as a `Classifier` on [n, 1, 1, inputs] batches, so that fgsm / iterativeFgsm attack it. */
 export function mlpClassifier(m: Mlp): Classifier {
-  return (x: Tensor4D) => tf.tidy(() => mlpLogits(m, tf.reshape(x, [x.shape[0], m.sizes[0]]) as Tensor2D));
+  const f: Classifier = (x: Tensor4D) => tf.tidy(() => mlpLogits(m, tf.reshape(x, [x.shape[0], m.sizes[0]]) as Tensor2D));
+  f.lossGradient = (x, labels) => mlpLossGradient(m, x, labels);
+  return f;
 }
 
 /** P(class k | point) on a size x size grid over [x0, x1] x [y0, y1]; row 0 is the top (y = y1). */

@@ -6,7 +6,15 @@
  */
 import { tf, type Tensor, type Tensor2D, type Tensor4D } from './tf.js';
 
-export type Classifier = (x: Tensor4D) => Tensor2D;
+export interface Classifier {
+  (x: Tensor4D): Tensor2D;
+  /**
+   * Optional: grad_x of the batch's summed cross-entropy, sum_i L(x_i, y_i), computed by hand (a small
+   * network whose backward pass is a few ops). gradientSign uses it instead of tf.grad when present;
+   * it must equal tf.grad's gradient up to float rounding.
+   */
+  lossGradient?: (x: Tensor4D, labels: readonly number[]) => Tensor4D;
+}
 
 export interface AttackOptions {
   /** Targeted attack: move toward class `label` instead of away from it. Default false. */
@@ -65,7 +73,9 @@ export function gradientSign(
 ): Tensor4D {
   return tf.tidy(() => {
     const n = x.shape[0];
-    const g = tf.grad((xi: Tensor) => tf.mul(crossEntropy(f, xi as Tensor4D, label), n))(x);
+    const g = f.lossGradient
+      ? f.lossGradient(x, labelsFor(label, n))
+      : tf.grad((xi: Tensor) => tf.mul(crossEntropy(f, xi as Tensor4D, label), n))(x);
     const s = exactSign(g);
     return (opts.targeted ? tf.neg(s) : s) as Tensor4D;
   });

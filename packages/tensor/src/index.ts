@@ -65,6 +65,7 @@ export {
   disposeMlp,
   mlpLogits,
   mlpClassifier,
+  mlpLossGradient,
   decisionGrid,
   ATTACKS,
   UNBOUNDED,

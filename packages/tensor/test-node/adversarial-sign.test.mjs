@@ -51,3 +51,32 @@ for (const backend of ['cpu', 'wasm']) {
     tf.dispose([w, bias, x]);
   });
 }
+
+test('mlpLossGradient (by hand) equals tf.grad of the summed cross-entropy; the attacks use it', async () => {
+  await ready();
+  await tf.setBackend('cpu');
+  const { createMlp, disposeMlp, mlpClassifier, mlpLossGradient, makeMoons, pointsTensor, crossEntropy } = await import('@convlab/tensor');
+  const data = makeMoons(200, { seed: 3 });
+  const x = pointsTensor(data);
+  const labels = Array.from(data.labels);
+  for (const hidden of [[16, 16], [8], []]) {
+    const m = createMlp({ hidden, seed: 5 });
+    const f = mlpClassifier(m);
+    const plain = (t) => f(t); // the same network without the hand-written gradient: tf.grad's path
+    const base = tf.memory().numTensors;
+    const byHand = mlpLossGradient(m, x, labels);
+    const auto = tf.grad((xi) => tf.mul(crossEntropy(plain, xi, labels), labels.length))(x);
+    const [a, b] = [await byHand.data(), await auto.data()];
+    const scale = Math.max(...b.map(Math.abs));
+    const worst = Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+    assert.ok(worst <= 1e-5 * scale, `hidden ${JSON.stringify(hidden)}: max diff ${worst} vs scale ${scale}`);
+    const [d1, d2] = [gradientSign(f, x, labels), gradientSign(plain, x, labels)];
+    const [s1, s2] = [await d1.data(), await d2.data()];
+    const differ = s1.filter((v, i) => v !== s2[i]).length;
+    assert.ok(differ <= 2, `hidden ${JSON.stringify(hidden)}: ${differ} signs differ`);
+    tf.dispose([byHand, auto, d1, d2]);
+    assert.equal(tf.memory().numTensors, base);
+    disposeMlp(m);
+  }
+  x.dispose();
+});
