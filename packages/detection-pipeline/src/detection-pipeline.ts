@@ -366,10 +366,8 @@ export class DetectionPipeline extends ConvLabElement {
       const x = await fromImage(file, { size: 128, channels: 3 });
       const image = tf.tidy(() => tf.squeeze(x, [0]) as Tensor3D);
       x.dispose();
-      this.enqueue(async () => {
-        this.loadedKey = `file:${file.name}`;
-        await this.setImage(image, undefined, ++this.run);
-      });
+      // loadedKey stays: the seed or src did not change, so no update reloads them over the upload
+      this.enqueue(() => this.setImage(image, undefined, ++this.run));
     } catch (e) {
       this.uploadError = `${file.name} could not be read (${e instanceof Error ? e.message : e}): the previous image stays.`;
     }

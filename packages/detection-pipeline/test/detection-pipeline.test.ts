@@ -151,6 +151,28 @@ describe('<detection-pipeline>', () => {
     await waitUntil(() => el.shadowRoot!.querySelector('.upload [role=alert]'), 'upload error');
     expect(el.shadowRoot!.querySelector('.upload [role=alert]')!.textContent).to.contain('notes.txt is not an image: the previous image stays.');
     expect(el.table['window-conv']).to.not.equal(undefined);
+    // A real image: it runs, without ground truth (no mAP).
+    const c = document.createElement('canvas');
+    c.width = c.height = 64;
+    const ctx = c.getContext('2d')!;
+    ctx.fillStyle = '#246';
+    ctx.fillRect(0, 0, 64, 64);
+    ctx.fillStyle = '#fc0';
+    ctx.fillRect(16, 16, 30, 30);
+    const blob = await new Promise<Blob>((res) => c.toBlob((b) => res(b!), 'image/png'));
+    const dt2 = new DataTransfer();
+    dt2.items.add(new File([blob], 'square.png', { type: 'image/png' }));
+    const r2 = oneEvent(el, 'pipeline-result');
+    input.files = dt2.files;
+    input.dispatchEvent(new Event('change'));
+    const d2 = ((await r2) as CustomEvent<PipelineResultDetail>).detail;
+    expect(d2).to.deep.include({ method: 'window-conv', passes: 3, map: null });
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('.tables caption')!.textContent).to.contain('This image');
+    // Another step works on the uploaded image (not the seed's scene again).
+    const r3 = oneEvent(el, 'pipeline-result');
+    stepButton(el, 'Faster R-CNN').click();
+    expect(((await r3) as CustomEvent<PipelineResultDetail>).detail).to.deep.include({ method: 'faster-r-cnn', map: null });
   });
 
   it('tensors back at baseline after 200 interactions and after removal mid-computation', async () => {
