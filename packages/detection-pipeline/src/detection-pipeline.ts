@@ -28,24 +28,18 @@ import {
 } from '@convlab/tensor';
 import { loadShapesDetector } from '@convlab/models/detector.js';
 import { loadShapesCrops, CROP_CLASSES } from '@convlab/models/crops.js';
-import { scene as makeScene, toRgba, splitSeed, type Scene } from '@convlab/scenes';
+import { scene as makeScene, toRgba, type Scene } from '@convlab/scenes';
 import { ConvLabElement, SettingsNotices, widgetControlStyles, isImageFile } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { detectionPipelineStyles } from './detection-pipeline.styles.js';
-import { measureBatch, abortError, METHODS, type MethodKey, type MethodRow } from './batch.js';
+import { measureBatch, abortError, type MethodKey, type MethodRow } from './batch.js';
+import { costTable, METHOD_LABEL, fmt } from './panels.js';
 import { setupCanvas, paintImage, strokeBoxes, paintDetections, paintScoreMap, paintRegions, paintRoiView, PROPOSAL, CLASS_LINE } from './draw.js';
 
 export const PIPELINE_STEPS = ['sliding-window', 'proposals', 'r-cnn', 'fast-r-cnn', 'faster-r-cnn'] as const;
 export type PipelineStep = (typeof PIPELINE_STEPS)[number];
 export const PIPELINE_CONTROLS = ['scene', 'step', 'settings', 'table'] as const;
-const METHOD_LABEL: Record<MethodKey, string> = {
-  'window-each': 'Sliding window, one pass per window',
-  'window-conv': 'Sliding window, fully convolutional',
-  'r-cnn': 'R-CNN (a pass per proposal)',
-  'fast-r-cnn': 'Fast R-CNN (RoI pooling)',
-  'faster-r-cnn': 'Faster R-CNN (RPN proposals)',
-};
 const STEP_LABEL: Record<PipelineStep, string> = { 'sliding-window': 'Sliding window', proposals: 'Region proposals', 'r-cnn': 'R-CNN', 'fast-r-cnn': 'Fast R-CNN', 'faster-r-cnn': 'Faster R-CNN' };
 
 export interface StepChangeDetail {
@@ -82,7 +76,6 @@ function models(): Promise<Models> {
 }
 
 const isAbort = (e: unknown) => e instanceof DOMException && e.name === 'AbortError';
-const fmt = (v: number | null | undefined, d = 0) => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(d));
 
 /**
  * Detection as a story of cost, on one scene: a crop classifier slid over every window (one pass
@@ -786,27 +779,7 @@ export class DetectionPipeline extends ConvLabElement {
   }
 
   private renderTable() {
-    const rows = this.batch;
-    const one = (k: MethodKey, r?: MethodRow) => html`<tr>
-      <th scope="row">${METHOD_LABEL[k]}</th>
-      <td class="num">${r ? r.passes.toLocaleString('en') : '—'}</td>
-      <td class="num">${r ? fmt(r.ms) : '—'}${r?.proposalMs ? html` <span class="muted">+ ${fmt(r.proposalMs)} search</span>` : nothing}</td>
-      <td class="num">${r ? fmt(r.map, 3) : '—'}</td>
-    </tr>`;
-    return html`<div class="tables" part="table">
-      <table>
-        <caption>This ${this.scn ? 'scene' : 'image'} (a row fills when its step runs)${this.sameScores !== undefined ? html`; one pass per window and the convolutional pass differ by at most ${this.sameScores.toExponential(1)}` : nothing}</caption>
-        <thead><tr><th scope="col">Method</th><th scope="col">Forward passes</th><th scope="col">ms</th><th scope="col">mAP@0.5</th></tr></thead>
-        <tbody>${METHODS.map((k) => one(k, this.rows[k]))}</tbody>
-      </table>
-      ${rows
-        ? html`<table>
-            <caption>${rows['r-cnn']?.scenes} test scenes (seeds ${splitSeed('test', 0)}…), totals</caption>
-            <thead><tr><th scope="col">Method</th><th scope="col">Forward passes</th><th scope="col">ms</th><th scope="col">mAP@0.5</th></tr></thead>
-            <tbody>${METHODS.map((k) => one(k, rows[k]))}</tbody>
-          </table>`
-        : nothing}
-    </div>`;
+    return costTable(this.rows, this.batch, this.scn ? 'scene' : 'image', this.sameScores);
   }
 
   private renderControls() {
