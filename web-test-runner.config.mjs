@@ -119,6 +119,11 @@ export default {
   browsers: [
     chromeLauncher({
       launchOptions: { executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', headless: true, args: flags },
+      // Each test page in a browser context (a window) of its own: two pages of one window are two
+      // tabs, and the one behind is hidden, where requestAnimationFrame never fires (checked: a
+      // second tab stops the first one's frames; a page in a new context stays visible). With two
+      // test files at a time, a widget that waits for a frame would otherwise hang.
+      createPage: async ({ browser }) => (await browser.createBrowserContext()).newPage(),
     }),
   ],
   testFramework: { config: { timeout: 120000 } },
