@@ -20,7 +20,7 @@ import {
 } from '@convlab/tensor';
 import { loadShapesDetector } from '@convlab/models/detector.js';
 import { scene as makeScene, toRgba, type Scene } from '@convlab/scenes';
-import { ConvLabElement, SettingsNotices, widgetControlStyles, clientToCell, isImageFile } from '@convlab/kit';
+import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, clientToCell, isImageFile } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import { anchorViewerStyles } from './anchor-viewer.styles.js';
 import { paintView, LABEL_COLOURS, CLASS_LINE, type View } from './draw.js';
@@ -78,7 +78,7 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
  * @cssprop --convlab-canvas-size - Largest display size of the image (default 480px).
  */
 export class AnchorViewer extends ConvLabElement {
-  static override styles = [...ConvLabElement.styles, widgetControlStyles, anchorViewerStyles];
+  static override styles = [...ConvLabElement.styles, widgetControlStyles, widgetLayoutStyles, anchorViewerStyles];
 
   /** Seed of the generated scene (a whole number >= 0; otherwise 0 or rounded, with a notice). */
   @property({ type: Number, reflect: true }) seed = 7;

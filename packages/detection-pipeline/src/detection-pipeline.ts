@@ -29,7 +29,7 @@ import {
 import { loadShapesDetector } from '@convlab/models/detector.js';
 import { loadShapesCrops, CROP_CLASSES } from '@convlab/models/crops.js';
 import { scene as makeScene, toRgba, type Scene } from '@convlab/scenes';
-import { ConvLabElement, SettingsNotices, widgetControlStyles, isImageFile } from '@convlab/kit';
+import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, isImageFile } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { detectionPipelineStyles } from './detection-pipeline.styles.js';
@@ -96,7 +96,7 @@ const isAbort = (e: unknown) => e instanceof DOMException && e.name === 'AbortEr
  * @cssprop --convlab-canvas-size - Largest display size of the image (default 480px).
  */
 export class DetectionPipeline extends ConvLabElement {
-  static override styles = [...ConvLabElement.styles, widgetControlStyles, detectionPipelineStyles];
+  static override styles = [...ConvLabElement.styles, widgetControlStyles, widgetLayoutStyles, detectionPipelineStyles];
 
   /** Seed of the generated scene (a whole number >= 0; otherwise 0 or rounded, with a notice). */
   @property({ type: Number, reflect: true }) seed = 3;
