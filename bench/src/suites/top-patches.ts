@@ -21,7 +21,6 @@ export async function run({ backend }: BenchContext) {
   const math = await time(3, search);
   pool.images.dispose();
   pool.sprite.close();
-  tf.disposeVariables();
 
   const clock = new FrameClock();
   const el = document.createElement('top-patches') as HTMLElement & { layer: string };
