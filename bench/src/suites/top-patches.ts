@@ -1,7 +1,7 @@
 // <top-patches> (issue 16): the search of one layer's units over 1,000 shipped test images (target 1 s
 // on the auto backend): the math alone (unitMaxima + topPatches), and the widget from a new layer
 // to the ranked patches on screen.
-import { ready, tf, loadModel, unitMaxima, topPatches, type BackendName } from '@convlab/tensor';
+import { ready, loadModel, unitMaxima, topPatches, type BackendName } from '@convlab/tensor';
 import { poolFor } from '@convlab/models/pool.js';
 import '@convlab/top-patches';
 import { loadPool } from '@convlab/top-patches';
