@@ -80,6 +80,21 @@ export {
   toyMetrics,
 } from './adversarial-training.js';
 export type { ToyDatasetName, ToyData, ToyOptions, Mlp, MlpOptions, AttackName, RobustOptions, CurveOptions, EpochOptions, ToyMetrics } from './adversarial-training.js';
+export {
+  stackMlps,
+  createMlpStack,
+  unstackMlp,
+  disposeMlpStack,
+  createFlatAdam,
+  disposeFlatAdam,
+  flatAdamStep,
+  mlpStackEpoch,
+  mlpStackLogits,
+  mlpStackCorrectMask,
+  mlpStackRobustMask,
+  mlpStackGrid,
+} from './mlp-stack.js';
+export type { MlpStack, FlatAdam, StackAttackOptions, StackEpochOptions } from './mlp-stack.js';
 export { boxArea, boxIou, encodeBoxes, decodeBoxes, clipBoxes, xyxyToYxyx, asBoxes, BBOX_XFORM_CLIP } from './boxes.js';
 export type { BoxWeights } from './boxes.js';
 export { anchorGrid, cellAnchors, labelAnchors, roundHalfEven } from './anchors.js';
@@ -93,7 +108,7 @@ export { averagePrecision, meanAveragePrecision, iouOf, confusionMatrix, iouFrom
 export type { Detection, GroundTruthBox, ApResult, IouResult, XyxyBox } from './metrics.js';
 export { adamStep, disposeAdam, Lbfgs } from './lbfgs.js';
 export type { AdamOptions, AdamState, ValueAndGradient, LbfgsOptions, LbfgsStep } from './lbfgs.js';
-export { gram, positionOuterProduct, partialGram, featureSize, styleLoss, contentLoss, totalLoss, encode, applyLayer, layerwiseValueAndGrad, encoderLayerNames, encoderChannels, disposeEncoder, randomVgg, RANDOM_VGG, mulberry32, encoderFromLayersModel, loadEncoder, noiseImage, StyleTransfer, ENCODER_PREPROCESS } from './style.js';
+export { gram, positionOuterProduct, partialGram, featureSize, styleLoss, contentLoss, totalLoss, encode, applyLayer, layerVjp, layerwiseValueAndGrad, encoderLayerNames, encoderChannels, disposeEncoder, randomVgg, RANDOM_VGG, mulberry32, encoderFromLayersModel, loadEncoder, noiseImage, StyleTransfer, ENCODER_PREPROCESS } from './style.js';
 export type { StyleTargets, LossWeights, StyleLossParts, EncoderLayer, EncoderPreprocess, StyleEncoder, RandomVggConfig, StyleOptimizer, StyleStart, StyleTransferOptions, StyleStepResult } from './style.js';
 export { spriteToBatch, spatialLayers, layerReceptiveField, receptiveBox, unitMaxima, topPatches } from './top-patches.js';
 export type { UnitMaxima, UnitMaximaOptions, TopPatch } from './top-patches.js';
@@ -111,3 +126,5 @@ export { classifierSpec, denseToConvKernel, toConvolutional, disposeConvolutiona
 export type { ClassifierLayer, ClassifierSpec, ConvolutionalClassifier, OneByOneResult } from './sliding-window.js';
 export { decodeBox, decodeDetections, pyramidLevel, slidingWindowDetect, rcnnDetect, fastRcnnDetect } from './detection-pipeline.js';
 export type { PipelineDetection, DecodeOptions, WindowScale, SlidingWindowResult, CropClassifyResult, FastRcnnResult } from './detection-pipeline.js';
+export { fcnLayers, multiplyAdds, fcnRegion, fcnRfPath, fcnLogits, semanticMap, effectiveReceptiveField, erfSummary, slidingWindowSegment } from './fcn.js';
+export type { FcnLayer, PixelRegion, ErfSummary, SlidingWindowSegmentResult } from './fcn.js';

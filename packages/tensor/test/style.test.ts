@@ -6,6 +6,9 @@ import {
   positionOuterProduct,
   partialGram,
   layerwiseValueAndGrad,
+  layerVjp,
+  applyLayer,
+  type EncoderLayer,
   styleLoss,
   contentLoss,
   totalLoss,
@@ -183,6 +186,41 @@ describeOnEachBackend('style transfer math', () => {
     expect(maxAbsDiff(await parts.grad.data(), g1)).to.be.below(1e-4 * scale);
     tf.dispose([parts.value, parts.grad, whole.value, whole.grad, x, t, targets.content, ...Object.values(targets.grams)]);
     disposeEncoder(enc);
+  });
+
+  it('layerVjp: a convolution\'s input gradient as a forward convolution matches tf.grad (same / valid padding, even kernel, dilation, with and without ReLU)', async () => {
+    const h = tf.tidy(() => tf.concat([tf.sub(smooth(9, 1), 0.5), tf.sub(smooth(9, 2), 0.5)], 3) as Tensor4D); // [1, 9, 9, 6]
+    const cases: [number, number, 'same' | 'valid', number, boolean][] = [
+      [3, 3, 'same', 1, true],
+      [3, 3, 'valid', 1, false],
+      [2, 4, 'same', 1, true],
+      [3, 3, 'same', 2, false],
+      [3, 2, 'valid', 2, false],
+    ];
+    for (const [kh, kw, padding, d, relu] of cases) {
+      const kernel = tf.tidy(() => tf.div(tf.tensor4d(Float32Array.from({ length: kh * kw * 6 * 5 }, (_, i) => Math.sin(1.3 * i)), [kh, kw, 6, 5]), 3) as Tensor4D);
+      const layer: EncoderLayer = { kind: 'conv', name: 'c', kernel, bias: tf.tensor1d([0.1, -0.2, 0, 0.3, -0.05]), relu, strides: [1, 1], padding, dilation: [d, d] };
+      const y = tf.tidy(() => applyLayer(layer, h));
+      const dy = tf.tidy(() => tf.reshape(tf.sin(tf.mul(tf.range(0, y.size), 0.7)), y.shape) as Tensor4D);
+      const ours = tf.tidy(() => layerVjp(layer, h, y, dy));
+      expect(ours.shape, `${kh}x${kw} ${padding} d${d}`).to.deep.equal(h.shape);
+      if (d === 1) {
+        const theirs = tf.grad((hi: Tensor) => applyLayer(layer, hi as Tensor4D))(h, dy);
+        const t = await theirs.data();
+        const scale = Math.max(...Array.from(t, Math.abs));
+        expect(maxAbsDiff(await ours.data(), t), `${kh}x${kw} ${padding} d${d} relu ${relu}`).to.be.below(1e-5 * scale + 1e-6);
+        theirs.dispose();
+      } else {
+        // TF.js has no gradient for dilated convolutions: the adjoint identity <A h, dy> = <h, A^T dy>.
+        const lhs = tf.tidy(() => tf.sum(tf.mul(tf.sub(y, applyLayer(layer, tf.zerosLike(h))), dy)));
+        const rhs = tf.tidy(() => tf.sum(tf.mul(h, ours)));
+        const [l, r] = [(await lhs.data())[0], (await rhs.data())[0]];
+        expect(r, `${kh}x${kw} ${padding} dilation ${d}`).to.be.closeTo(l, 1e-4 * Math.max(1, Math.abs(l)));
+        tf.dispose([lhs, rhs]);
+      }
+      tf.dispose([kernel, layer.bias!, y, dy, ours]);
+    }
+    h.dispose();
   });
 
   it('randomVgg: the same seed gives the same weights; another seed, others; VGG19 layer names', async () => {
