@@ -128,3 +128,5 @@ export { decodeBox, decodeDetections, pyramidLevel, slidingWindowDetect, rcnnDet
 export type { PipelineDetection, DecodeOptions, WindowScale, SlidingWindowResult, CropClassifyResult, FastRcnnResult } from './detection-pipeline.js';
 export { fcnLayers, multiplyAdds, fcnRegion, fcnRfPath, fcnLogits, semanticMap, effectiveReceptiveField, erfSummary, slidingWindowSegment } from './fcn.js';
 export type { FcnLayer, PixelRegion, ErfSummary, SlidingWindowSegmentResult } from './fcn.js';
+export { fcnLayers, multiplyAdds, fcnRegion, fcnRfPath, fcnLogits, semanticMap, effectiveReceptiveField, erfSummary, slidingWindowSegment } from './fcn.js';
+export type { FcnLayer, PixelRegion, ErfSummary, SlidingWindowSegmentResult } from './fcn.js';

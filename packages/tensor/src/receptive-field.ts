@@ -13,6 +13,12 @@ export interface RfLayer {
   padding?: number;
   /** Dilation d (default 1): the kernel spans d (k - 1) + 1 inputs. */
   dilation?: number;
+  /**
+   * A transposed convolution with kernel == stride (an exact s-fold upsampling, no padding): output
+   * unit u comes from input unit floor(u / s) alone, so r stays, j becomes j / s, and the centre of
+   * unit u, averaged over the s units of one input unit, is start - (s - 1) j / (2 s) + u j / s.
+   */
+  transposed?: boolean;
 }
 
 export interface RfInfo {
@@ -32,6 +38,8 @@ export interface RfInfo {
  *   r_l = r_{l-1} + (k' - 1) j_{l-1},   j_l = j_{l-1} s,   start_l = start_{l-1} + ((k' - 1) / 2 - p) j_{l-1}.
  * L stacked 3 x 3 convolutions with stride 1 give r = 1 + 2L. With `inputSize`, also each layer's
  * output length floor((n + 2p - k') / s) + 1 (the padding on both sides, as in PyTorch).
+ * A `transposed` layer (kernel == stride) gives r_l = r_{l-1}, j_l = j_{l-1} / s,
+ * start_l = start_{l-1} - (s - 1) j_{l-1} / (2 s), and output length n s.
  */
 export function receptiveField(layers: readonly RfLayer[], inputSize?: number): RfInfo[] {
   let r = 1;
@@ -45,6 +53,14 @@ export function receptiveField(layers: readonly RfLayer[], inputSize?: number): 
     const d = l.dilation ?? 1;
     for (const [name, v, min] of [['kernel', k, 1], ['stride', s, 1], ['dilation', d, 1], ['padding', p, 0]] as const)
       if (!Number.isInteger(v) || v < min) throw new RangeError(`receptiveField(): layer ${i} ${name} must be an integer >= ${min}, got ${v}`);
+    if (l.transposed) {
+      if (k !== s || p !== 0 || d !== 1) throw new RangeError(`receptiveField(): transposed layer ${i} must have kernel == stride, no padding and no dilation`);
+      start -= ((s - 1) * j) / (2 * s);
+      j /= s;
+      const up: RfInfo = { name: l.name ?? `layer ${i + 1}`, size: r, jump: j, start };
+      if (n !== undefined) up.outputSize = n *= s;
+      return up;
+    }
     const ke = d * (k - 1) + 1;
     start += ((ke - 1) / 2 - p) * j;
     r += (ke - 1) * j;

@@ -46,6 +46,56 @@ def _f32(t):
     return np.ascontiguousarray(t.detach().cpu().numpy().astype('<f4'))
 
 
+def _conv_layer(lname, mod, shape, activation):
+    """Conv2d / ConvTranspose2d on a ('spatial', H, W, C) input -> (Keras layer config, [(name, array)], output shape).
+
+    Conv2d padding: 0 -> 'valid'; otherwise 'same' when Keras' 'same' pads exactly as PyTorch does:
+    stride 1 with an odd kernel and padding (k - 1) / 2, or stride s > 1 with H and W divisible by s and
+    2 p = k - s (Keras pads k - s in all, the smaller half at the top and left).
+    """
+    if shape[0] != 'spatial':
+        raise ValueError(f'{lname}: {type(mod).__name__} after flatten')
+    kh, kw = _pair(mod.kernel_size)
+    sh, sw = _pair(mod.stride)
+    weights = []
+    if isinstance(mod, nn.Conv2d):
+        if mod.groups != 1 or _pair(mod.dilation) != (1, 1) or mod.padding_mode != 'zeros':
+            raise ValueError(f'{lname}: groups/dilation/padding_mode not supported')
+        ph, pw = _pair(mod.padding) if not isinstance(mod.padding, str) else (None, None)
+        if mod.padding == 'valid' or (ph, pw) == (0, 0):
+            padding = 'valid'
+            oh, ow = (shape[1] - kh) // sh + 1, (shape[2] - kw) // sw + 1
+        elif (mod.padding == 'same' or (ph, pw) == ((kh - 1) // 2, (kw - 1) // 2)) \
+                and (sh, sw) == (1, 1) and kh % 2 == 1 and kw % 2 == 1:
+            padding = 'same'
+            oh, ow = shape[1], shape[2]
+        elif ph is not None and (2 * ph, 2 * pw) == (kh - sh, kw - sw) and shape[1] % sh == 0 and shape[2] % sw == 0:
+            padding = 'same'
+            oh, ow = shape[1] // sh, shape[2] // sw
+        else:
+            raise ValueError(f'{lname}: padding {mod.padding} with stride {mod.stride} has no Keras equivalent')
+        class_name = 'Conv2D'
+        # OIHW -> HWIO
+        weights.append((f'{lname}/kernel', _f32(mod.weight.permute(2, 3, 1, 0))))
+    else:
+        if mod.groups != 1 or _pair(mod.dilation) != (1, 1) or _pair(mod.padding) != (0, 0) \
+                or _pair(mod.output_padding) != (0, 0) or (kh, kw) != (sh, sw):
+            raise ValueError(f'{lname}: only unpadded ConvTranspose2d with kernel == stride is supported')
+        padding = 'valid'
+        oh, ow = shape[1] * sh, shape[2] * sw
+        class_name = 'Conv2DTranspose'
+        # PyTorch [in, out, kh, kw] -> TF.js Conv2DTranspose [kh, kw, out, in]
+        weights.append((f'{lname}/kernel', _f32(mod.weight.permute(2, 3, 1, 0))))
+    if mod.bias is not None:
+        weights.append((f'{lname}/bias', _f32(mod.bias)))
+    cfg = {'class_name': class_name, 'config': {
+        'name': lname, 'trainable': True, 'dtype': 'float32',
+        'filters': mod.out_channels, 'kernel_size': [kh, kw], 'strides': [sh, sw],
+        'padding': padding, 'data_format': 'channels_last', 'dilation_rate': [1, 1],
+        'activation': activation, 'use_bias': mod.bias is not None, **_initializers()}}
+    return cfg, weights, ('spatial', oh, ow, mod.out_channels)
+
+
 def export_sequential(model, input_shape, out_dir, name, metadata=None):
     """Write out_dir/model.json and out_dir/weights.bin.
 
@@ -70,50 +120,9 @@ def export_sequential(model, input_shape, out_dir, name, metadata=None):
         fuse_relu = isinstance(nxt, nn.ReLU)
         activation = 'relu' if fuse_relu else 'linear'
         cfg = None
-        if isinstance(mod, nn.Conv2d):
-            if shape[0] != 'spatial':
-                raise ValueError(f'{lname}: Conv2d after flatten')
-            if mod.groups != 1 or _pair(mod.dilation) != (1, 1) or mod.padding_mode != 'zeros':
-                raise ValueError(f'{lname}: groups/dilation/padding_mode not supported')
-            kh, kw = _pair(mod.kernel_size)
-            sh, sw = _pair(mod.stride)
-            ph, pw = _pair(mod.padding) if not isinstance(mod.padding, str) else (None, None)
-            if mod.padding == 'valid' or (ph, pw) == (0, 0):
-                padding = 'valid'
-                oh, ow = (shape[1] - kh) // sh + 1, (shape[2] - kw) // sw + 1
-            elif (mod.padding == 'same' or (ph, pw) == ((kh - 1) // 2, (kw - 1) // 2)) \
-                    and (sh, sw) == (1, 1) and kh % 2 == 1 and kw % 2 == 1:
-                padding = 'same'
-                oh, ow = shape[1], shape[2]
-            else:
-                raise ValueError(f'{lname}: padding {mod.padding} with stride {mod.stride} has no Keras equivalent')
-            cfg = {'class_name': 'Conv2D', 'config': {
-                'name': lname, 'trainable': True, 'dtype': 'float32',
-                'filters': mod.out_channels, 'kernel_size': [kh, kw], 'strides': [sh, sw],
-                'padding': padding, 'data_format': 'channels_last', 'dilation_rate': [1, 1],
-                'activation': activation, 'use_bias': mod.bias is not None, **_initializers()}}
-            weights.append((f'{lname}/kernel', _f32(mod.weight.permute(2, 3, 1, 0))))  # OIHW -> HWIO
-            if mod.bias is not None:
-                weights.append((f'{lname}/bias', _f32(mod.bias)))
-            shape = ('spatial', oh, ow, mod.out_channels)
-        elif isinstance(mod, nn.ConvTranspose2d):
-            if shape[0] != 'spatial':
-                raise ValueError(f'{lname}: ConvTranspose2d after flatten')
-            kh, kw = _pair(mod.kernel_size)
-            sh, sw = _pair(mod.stride)
-            if mod.groups != 1 or _pair(mod.dilation) != (1, 1) or _pair(mod.padding) != (0, 0) \
-                    or _pair(mod.output_padding) != (0, 0) or (kh, kw) != (sh, sw):
-                raise ValueError(f'{lname}: only unpadded ConvTranspose2d with kernel == stride is supported')
-            cfg = {'class_name': 'Conv2DTranspose', 'config': {
-                'name': lname, 'trainable': True, 'dtype': 'float32',
-                'filters': mod.out_channels, 'kernel_size': [kh, kw], 'strides': [sh, sw],
-                'padding': 'valid', 'data_format': 'channels_last', 'dilation_rate': [1, 1],
-                'activation': activation, 'use_bias': mod.bias is not None, **_initializers()}}
-            # PyTorch [in, out, kh, kw] -> TF.js Conv2DTranspose [kh, kw, out, in]
-            weights.append((f'{lname}/kernel', _f32(mod.weight.permute(2, 3, 1, 0))))
-            if mod.bias is not None:
-                weights.append((f'{lname}/bias', _f32(mod.bias)))
-            shape = ('spatial', shape[1] * sh, shape[2] * sw, mod.out_channels)
+        if isinstance(mod, (nn.Conv2d, nn.ConvTranspose2d)):
+            cfg, ws, shape = _conv_layer(lname, mod, shape, activation)
+            weights.extend(ws)
         elif isinstance(mod, nn.Linear):
             if shape[0] != 'flat' or shape[1] != mod.in_features:
                 raise ValueError(f'{lname}: Linear expects a flat input of {mod.in_features}, has {shape}')
@@ -175,6 +184,12 @@ def export_sequential(model, input_shape, out_dir, name, metadata=None):
     if pending_flatten is not None:
         raise ValueError('Flatten of a spatial tensor must be followed by a Linear layer')
 
+    blob = _write(out_dir, {'class_name': 'Sequential', 'config': {'name': name, 'layers': layers}}, weights, metadata)
+    return {'layers': summary, 'params': int(sum(a.size for _, a in weights)), 'weightBytes': len(blob)}
+
+
+def _write(out_dir, model_config, weights, metadata):
+    """model.json (layers-model format, the given topology) + weights.bin (all weights, float32, in order)."""
     os.makedirs(out_dir, exist_ok=True)
     blob = b''.join(a.tobytes() for _, a in weights)
     with open(os.path.join(out_dir, 'weights.bin'), 'wb') as f:
@@ -183,11 +198,7 @@ def export_sequential(model, input_shape, out_dir, name, metadata=None):
         'format': 'layers-model',
         'generatedBy': GENERATED_BY,
         'convertedBy': CONVERTED_BY,
-        'modelTopology': {
-            'keras_version': '2.15.0',
-            'backend': 'tensorflow',
-            'model_config': {'class_name': 'Sequential', 'config': {'name': name, 'layers': layers}},
-        },
+        'modelTopology': {'keras_version': '2.15.0', 'backend': 'tensorflow', 'model_config': model_config},
         'weightsManifest': [{
             'paths': ['weights.bin'],
             'weights': [{'name': n, 'shape': list(a.shape), 'dtype': 'float32'} for n, a in weights],
@@ -198,4 +209,86 @@ def export_sequential(model, input_shape, out_dir, name, metadata=None):
     with open(os.path.join(out_dir, 'model.json'), 'w') as f:
         json.dump(model_json, f, indent=1)
         f.write('\n')
+    return blob
+
+
+class GraphNet(nn.Module):
+    """A network as a list of named nodes, each applied to earlier nodes' outputs ('input' is the image):
+
+        (name, op, inputs, relu)   op: nn.Conv2d | nn.ConvTranspose2d | 'add' | 'concat' (channels)
+
+    `relu` applies a ReLU after the op. The last node is the output. export_graph writes it as a Keras
+    functional model (InputLayer, Conv2D, Conv2DTranspose, Add, Concatenate), so skip connections
+    survive the export.
+    """
+
+    def __init__(self, nodes):
+        super().__init__()
+        self.nodes = [(n, op if isinstance(op, str) else None, list(ins), bool(relu)) for n, op, ins, relu in nodes]
+        self.ops = nn.ModuleDict({n: op for n, op, _, _ in nodes if isinstance(op, nn.Module)})
+
+    def forward(self, x):
+        v = {'input': x}
+        for name, op, ins, relu in self.nodes:
+            a = [v[i] for i in ins]
+            if op == 'add':
+                y = a[0]
+                for t in a[1:]:
+                    y = y + t
+            elif op == 'concat':
+                y = torch.cat(a, 1)
+            else:
+                y = self.ops[name](a[0])
+            v[name] = torch.relu(y) if relu else y
+        return v[self.nodes[-1][0]]
+
+
+def export_graph(model, input_shape, out_dir, name, metadata=None):
+    """Write a GraphNet as a TF.js functional layers model (model.json + weights.bin).
+
+    Concatenation is along channels (PyTorch dim 1 = NHWC axis -1), so the channel order is kept.
+    Returns a summary dict: layers (name, type, inputs, output shape, params), params, weight bytes.
+    """
+    if not isinstance(model, GraphNet):
+        raise TypeError('export_graph needs a GraphNet')
+    model = model.eval()
+    h, w, c = input_shape
+    shapes = {'input': ('spatial', h, w, c)}
+    layers = [{'class_name': 'InputLayer', 'name': 'input', 'inbound_nodes': [],
+               'config': {'batch_input_shape': [None, h, w, c], 'dtype': 'float32', 'sparse': False, 'name': 'input'}}]
+    weights, summary = [], []
+    for lname, op, ins, relu in model.nodes:
+        activation = 'relu' if relu else 'linear'
+        in_shapes = [shapes[i] for i in ins]
+        if op is None:
+            if len(ins) != 1:
+                raise ValueError(f'{lname}: a layer takes one input')
+            cfg, ws, shape = _conv_layer(lname, model.ops[lname], in_shapes[0], activation)
+            weights.extend(ws)
+        else:
+            if len(ins) < 2 or any(s[1:3] != in_shapes[0][1:3] for s in in_shapes):
+                raise ValueError(f'{lname}: {op} needs two or more inputs of one size, has {in_shapes}')
+            if relu:
+                raise ValueError(f'{lname}: no ReLU after {op} (put it on the next conv)')
+            if op == 'add':
+                if any(s != in_shapes[0] for s in in_shapes):
+                    raise ValueError(f'{lname}: add needs equal shapes, has {in_shapes}')
+                cfg = {'class_name': 'Add', 'config': {'name': lname, 'trainable': True, 'dtype': 'float32'}}
+                shape = in_shapes[0]
+            elif op == 'concat':
+                cfg = {'class_name': 'Concatenate', 'config': {'name': lname, 'trainable': True, 'dtype': 'float32', 'axis': -1}}
+                shape = (*in_shapes[0][:3], sum(s[3] for s in in_shapes))
+            else:
+                raise ValueError(f'{lname}: unknown op {op}')
+        cfg['name'] = lname
+        cfg['inbound_nodes'] = [[[i, 0, 0, {}] for i in ins]]
+        layers.append(cfg)
+        shapes[lname] = shape
+        summary.append({'name': lname, 'type': cfg['class_name'], 'inputs': ins, 'output': [None, *shape[1:]],
+                        'params': int(sum(a.size for n, a in weights if n.startswith(lname + '/'))),
+                        'activation': cfg['config'].get('activation')})
+    out = model.nodes[-1][0]
+    topology = {'class_name': 'Model', 'config': {'name': name, 'layers': layers,
+                                                  'input_layers': [['input', 0, 0]], 'output_layers': [[out, 0, 0]]}}
+    blob = _write(out_dir, topology, weights, metadata)
     return {'layers': summary, 'params': int(sum(a.size for _, a in weights)), 'weightBytes': len(blob)}
