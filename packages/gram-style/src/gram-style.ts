@@ -10,8 +10,6 @@ import {
   encoderLayerNames,
   encoderChannels,
   StyleTransfer,
-  positionOuterProduct,
-  partialGram,
   ENCODER_PREPROCESS,
   type BackendInfo,
   type StyleEncoder,
@@ -26,6 +24,7 @@ import '@convlab/kit/define.js';
 import { gramStyleStyles } from './gram-style.styles.js';
 import { CONTENT_SAMPLES, STYLE_SAMPLES, SAMPLES, type Sample } from './samples.js';
 import { drawLossPlot, LOSS_COLOURS } from './loss-plot.js';
+import { StyleSession, macrotask, layerPause } from './session.js';
 
 export type GramOptimizer = 'adam' | 'lbfgs';
 export type GramStart = 'content' | 'style' | 'noise';
@@ -34,9 +33,13 @@ export const DEFAULT_STYLE_LAYERS = ['block1_conv1', 'block2_conv1', 'block3_con
 const SIZES = [128, 192, 256, 384, 512];
 
 export interface GramStepDetail extends StyleStepResult {
-  /** Wall time of the step, ms (the step runs in short tasks; this is from its start to its end). */
+  /** Wall time of the step as the page saw it, ms (from sending it to the worker, or starting it here, to its image). */
   ms: number;
   optimizer: GramOptimizer;
+  /** Where the step ran: 'worker' (a Web Worker) or 'main' (the page, one encoder layer per task, when no worker could start). */
+  where: 'worker' | 'main';
+  /** The TF.js backend it ran on. */
+  backend: string;
 }
 export interface GramDoneDetail {
   steps: number;
@@ -54,31 +57,6 @@ export interface GramStyleEventMap extends HTMLElementEventMap {
   step: CustomEvent<GramStepDetail>;
   done: CustomEvent<GramDoneDetail>;
 }
-
-/** Pauses until the next macrotask: input events and a frame can run in between. */
-const macrotask = () =>
-  new Promise<void>((resolve) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => resolve();
-    ch.port2.postMessage(0);
-  });
-
-/**
- * Awaited between encoder layers: a macrotask, and a frame when none has been drawn for 50 ms (a
- * posted message alone can starve rendering; a hidden tab draws no frames, so 100 ms at most).
- */
-let lastFrame = 0;
-const layerPause = async () => {
-  if (performance.now() - lastFrame < 50) return macrotask();
-  await new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, 100);
-    requestAnimationFrame(() => {
-      clearTimeout(t);
-      setTimeout(resolve, 0);
-    });
-  });
-  lastFrame = performance.now();
-};
 
 const fmt = (v: number) => (!Number.isFinite(v) ? '–' : Math.abs(v) >= 1e4 || Math.abs(v) < 1e-2 ? v.toExponential(2) : v.toPrecision(3));
 
@@ -163,7 +141,11 @@ export class GramStyle extends ConvLabElement {
   private encKey = '';
   private contentT?: Tensor4D;
   private styleT?: Tensor4D;
-  private st?: StyleTransfer;
+  /** The optimisation (in a Web Worker where possible); set once a run is built for the current settings. */
+  private st?: StyleSession;
+  private session?: StyleSession;
+  /** Counts builds: a step that comes back from an earlier build is dropped. */
+  private buildToken = 0;
   private history: { total: number[]; content: number[]; style: number[][] } = { total: [], content: [], style: [] };
   private runToken = 0;
   private readonly inflight = new Set<Promise<unknown>>();
@@ -238,13 +220,14 @@ export class GramStyle extends ConvLabElement {
     this.loadToken++;
     this.running = false;
     // Steps in flight use these tensors: free them once those steps have ended.
-    const { st, enc, contentT, styleT } = this;
-    this.st = undefined;
+    const { session, enc, contentT, styleT } = this;
+    this.st = this.session = undefined;
+    this.buildToken++;
     this.enc = undefined;
     this.encKey = '';
     this.contentT = this.styleT = undefined;
     void Promise.allSettled([...this.inflight]).then(() => {
-      st?.dispose();
+      session?.dispose();
       disposeEncoder(enc);
       tf.dispose([contentT, styleT].filter((t): t is Tensor4D => !!t));
     });
@@ -259,11 +242,11 @@ export class GramStyle extends ConvLabElement {
     const reload = ['content', 'styleImage', 'size', 'encoder', 'encoderUrl', 'encoderPreprocess'].some((k) => changed.has(k));
     const rebuild = ['styleLayers', 'contentLayer'].some((k) => changed.has(k));
     if (reload) void this.load();
-    else if (rebuild && this.enc && this.contentT && this.styleT) this.rebuild(true);
+    else if (rebuild && this.enc && this.contentT && this.styleT) void this.rebuild(true);
     else if (changed.has('start') && changed.get('start') !== undefined) this.reset();
     else if (['styleWeight', 'contentWeight', 'optimizer'].some((k) => changed.has(k)) && this.st) {
       const c = this.checked();
-      this.st.update({ alpha: c.alpha, beta: c.beta, optimizer: c.optimizer });
+      void this.st.update({ alpha: c.alpha, beta: c.beta, optimizer: c.optimizer }).catch(() => undefined);
     }
     if (changed.has('steps')) this.checked();
     if (changed.has('autorun') && this.autorun && this.st && !this.running) this.run();
@@ -362,7 +345,7 @@ export class GramStyle extends ConvLabElement {
         return;
       }
       void encoder;
-      this.rebuild(false);
+      await this.rebuild(false);
     } catch (e) {
       if (token !== this.loadToken) return;
       this.status = 'error';
@@ -370,42 +353,47 @@ export class GramStyle extends ConvLabElement {
     }
   }
 
-  /** A new StyleTransfer for the current settings; keepImage: start from the image as it is now. */
-  private rebuild(keepImage: boolean): void {
+  /** A new run for the current settings (in the worker); keepImage: start from the image as it is now. */
+  private async rebuild(keepImage: boolean): Promise<void> {
     if (!this.enc || !this.contentT || !this.styleT) return;
+    const token = ++this.buildToken;
     const wasRunning = this.running;
     this.pause();
     const c = this.checked();
     const L = this.layers();
-    const keep = keepImage && this.st ? this.st.image.clone() : undefined;
-    this.st?.dispose();
+    const keep = keepImage && !!this.st;
     this.st = undefined;
+    this.status = 'loading';
+    this.message = 'Setting up the optimisation…';
+    this.session ??= new StyleSession(tf.getBackend());
+    const session = this.session;
+    const url = this.enc.source.startsWith('random') ? '' : new URL(this.enc.source, document.baseURI).href;
     try {
-      this.st = new StyleTransfer(this.enc, this.contentT, this.styleT, {
-        styleLayers: L.names,
-        layerWeights: L.weights,
-        contentLayer: L.content,
-        alpha: c.alpha,
-        beta: c.beta,
-        optimizer: c.optimizer,
-        start: keep ?? c.start,
-        pause: layerPause,
-      });
+      await this.track(
+        session.build(
+          { url, preprocess: this.enc.preprocess },
+          this.contentT,
+          this.styleT,
+          { styleLayers: L.names, layerWeights: L.weights, contentLayer: L.content, alpha: c.alpha, beta: c.beta, optimizer: c.optimizer, start: c.start },
+          keep,
+        ),
+      );
     } catch (e) {
+      if (token !== this.buildToken || this.disposed) return;
       this.status = 'error';
       this.message = (e as Error).message;
-      keep?.dispose();
       return;
     }
-    keep?.dispose();
+    if (token !== this.buildToken || this.disposed || !this.contentT || !this.styleT) return;
+    this.st = session;
     this.history = { total: [], content: [], style: L.names.map(() => []) };
     this.stepInfo = undefined;
     if (!L.names.includes(this.gramLayer)) this.gramLayer = L.names[0];
     this.status = 'ready';
-    this.message = '';
+    this.message = session.where === 'main' ? `Running in the page, one layer per task: ${session.fallbackReason || 'Web Workers are not available'}.` : '';
     this.show('content', this.contentT.clone());
     this.show('style', this.styleT.clone());
-    this.show('result', this.st.image.clone());
+    this.show('result', session.image!.clone());
     this.drawPlot();
     void this.refreshGrams();
     if (wasRunning || (this.autorun && !keepImage)) this.run();
@@ -444,52 +432,63 @@ export class GramStyle extends ConvLabElement {
     if (this.status === 'running') this.status = 'ready';
   }
 
-  /** Back to the starting image, step 0. */
+  /** Back to the starting image, step 0 (after the step in flight, if any). */
   reset(): void {
     this.pause();
-    if (!this.st) return;
-    this.st.reset(this.checked().start);
-    this.history = { total: [], content: [], style: this.st.options.styleLayers.map(() => []) };
+    const st = this.st;
+    if (!st) return;
+    const token = this.buildToken;
+    this.history = { total: [], content: [], style: st.options.styleLayers.map(() => []) };
     this.stepInfo = undefined;
-    this.show('result', this.st.image.clone());
-    this.drawPlot();
-    void this.refreshGrams();
+    void this.track(st.reset(this.checked().start)).then(
+      () => {
+        if (token !== this.buildToken || this.disposed || !st.image) return;
+        this.history = { total: [], content: [], style: st.options.styleLayers.map(() => []) };
+        this.stepInfo = undefined;
+        this.show('result', st.image.clone());
+        this.drawPlot();
+        void this.refreshGrams();
+      },
+      () => undefined,
+    );
   }
 
-  /** The current image as a data URL-ready canvas (for Save PNG). */
+  /** The current image (for Save PNG). */
   get result(): Tensor4D | undefined {
     return this.st?.image;
   }
 
   private async loop(token: number): Promise<void> {
     const st = this.st!;
-    while (token === this.runToken && this.st === st && !this.disposed) {
+    const build = this.buildToken;
+    const current = () => this.st === st && this.buildToken === build && !this.disposed;
+    while (token === this.runToken && current()) {
       const { steps } = this.checked();
       if (st.stepCount >= steps) break;
-      const t0 = performance.now();
-      let r: StyleStepResult;
+      const optimizer = st.options.optimizer;
+      let r: StyleStepResult & { ms: number };
       try {
         r = await this.track(st.step());
       } catch (e) {
-        if (this.st !== st || this.disposed) return;
+        if (!current()) return;
         this.running = false;
         this.status = 'error';
         this.message = `The step failed: ${(e as Error).message}`;
         return;
       }
-      if (this.st !== st || this.disposed) return;
-      const ms = performance.now() - t0;
+      if (!current()) return;
       this.history.total.push(r.total);
       this.history.content.push(r.content);
       r.style.forEach((v, i) => this.history.style[i]?.push(v));
-      this.stepInfo = { ...r, ms, optimizer: st.options.optimizer ?? 'adam' };
-      this.show('result', st.image.clone());
+      const { step, total, content, style, evaluations, ms } = r;
+      this.stepInfo = { step, total, content, style, evaluations, ms, optimizer, where: st.where, backend: st.backend };
+      this.show('result', st.image!.clone());
       this.drawPlot();
       if (r.step % 5 === 0) void this.refreshGrams();
       this.emit('step', this.stepInfo);
       await new Promise((res) => requestAnimationFrame(() => setTimeout(res, 0)));
     }
-    if (token !== this.runToken || this.st !== st) return;
+    if (token !== this.runToken || !current()) return;
     this.running = false;
     this.status = 'ready';
     void this.refreshGrams();
@@ -510,25 +509,18 @@ export class GramStyle extends ConvLabElement {
     const st = this.st;
     if (!st || !this.gramLayer || this.refreshing) return;
     this.refreshing = true;
+    const build = this.buildToken;
     try {
       await macrotask();
       if (this.st !== st || this.disposed || !st.options.styleLayers.includes(this.gramLayer)) return;
-      const { current, target } = st.grams(this.gramLayer);
-      const diff = tf.sub(current, target);
-      const F = st.features(this.gramLayer);
-      const n = F.shape[3];
-      const ch = Math.min(this.channel, n - 1);
-      const map = tf.tidy(() => tf.squeeze(tf.slice(F, [0, 0, 0, ch], [1, -1, -1, 1]), [0, 3]));
-      const p = this.picked && this.picked.row < F.shape[1] && this.picked.col < F.shape[2] ? this.picked : undefined;
-      const outer = p ? positionOuterProduct(F, p.row, p.col) : undefined;
-      const partial = p ? partialGram(F, p.row * F.shape[2] + p.col + 1) : undefined;
-      F.dispose();
-      this.show('gTarget', target);
-      this.show('gCurrent', current);
-      this.show('gDiff', diff);
-      this.show('fmap', map);
-      this.show('outer', outer);
-      this.show('partial', partial);
+      const v = await this.track(st.views(this.gramLayer, this.channel, this.picked));
+      if (this.st !== st || this.buildToken !== build || this.disposed) {
+        tf.dispose(Object.values(v));
+        return;
+      }
+      for (const k of ['gTarget', 'gCurrent', 'gDiff', 'fmap', 'outer', 'partial']) this.show(k, v[k]);
+    } catch {
+      // The run was rebuilt or removed meanwhile: nothing to show.
     } finally {
       this.refreshing = false;
     }

@@ -1,0 +1,197 @@
+/**
+ * The page's side of <gram-style>'s optimisation: one StyleSession per element. It starts a module Web
+ * Worker (style-worker.ts) and sends it the images and settings; each step's image and losses come
+ * back as data, and the main thread only paints them, so a slider or a click is handled at once while
+ * a step runs. When a worker cannot start (no Worker, a script the server or bundler cannot provide,
+ * a backend that fails in it), the same engine runs in the page instead, one encoder layer per task,
+ * and `where` says 'main'.
+ */
+import { tf, type BackendName, type StyleStart, type StyleOptimizer, type StyleStepResult, type Tensor4D } from '@convlab/tensor';
+import { StyleEngine, pixels, type EngineRequest, type EncoderSpec, type ImageReply, type InitReply, type Pixels, type RunSettings, type StepReply, type ViewsReply } from './engine.js';
+
+export type { RunSettings, EncoderSpec } from './engine.js';
+
+/** Pauses until the next macrotask: input events and a frame can run in between. */
+export const macrotask = () =>
+  new Promise<void>((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => resolve();
+    ch.port2.postMessage(0);
+  });
+
+/**
+ * Awaited between encoder layers on the main thread: a macrotask, and a frame when none has been drawn
+ * for 50 ms (a posted message alone can starve rendering; a hidden tab draws no frames, so 100 ms at most).
+ */
+let lastFrame = 0;
+export const layerPause = async () => {
+  if (performance.now() - lastFrame < 50) return macrotask();
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, 100);
+    requestAnimationFrame(() => {
+      clearTimeout(t);
+      setTimeout(resolve, 0);
+    });
+  });
+  lastFrame = performance.now();
+};
+
+interface Pending {
+  req: EngineRequest;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+const tensorOf = (p: Pixels) => tf.tensor(p.data, p.shape);
+
+export class StyleSession {
+  /** Where the steps run. */
+  where: 'worker' | 'main' = 'worker';
+  /** The TF.js backend the steps run on (there). */
+  backend = '';
+  stepCount = 0;
+  /** The settings of the current run (an update applies from the next step). */
+  options: RunSettings = { styleLayers: [], layerWeights: [], contentLayer: '', alpha: 1, beta: 1, optimizer: 'adam', start: 'content' };
+  /** The current image, [1, H, W, 3] in [0, 1] (owned here; replaced at every step). */
+  image?: Tensor4D;
+
+  private worker?: Worker;
+  private local?: StyleEngine;
+  private answered = false;
+  private nextId = 0;
+  private readonly pending = new Map<number, Pending>();
+  private readonly started: Promise<void>;
+  private disposed = false;
+
+  /** backend: the page's backend, for the worker to use too. */
+  constructor(backend: string, opts: { worker?: boolean } = {}) {
+    if (opts.worker !== false && typeof Worker !== 'undefined') {
+      try {
+        this.worker = new Worker(new URL('./style-worker.js', import.meta.url), { type: 'module', name: 'convlab-gram-style' });
+        this.worker.onmessage = (e: MessageEvent<{ id: number; ok: boolean; value?: unknown; error?: string }>) => this.answer(e.data);
+        this.worker.onerror = (e) => {
+          e.preventDefault();
+          this.failOver(`the worker stopped (${e.message || 'its script could not be loaded'})`);
+        };
+      } catch {
+        this.worker = undefined;
+      }
+    }
+    if (!this.worker) this.toMain();
+    this.started = this.request<InitReply>({ op: 'init', backend: backend as BackendName }).then(
+      (r) => void (this.backend = r.backend),
+      (e) => {
+        // A backend that cannot start in the worker: run in the page.
+        if (this.where === 'main') throw e;
+        this.failOver(`TF.js did not start in the worker (${(e as Error).message})`);
+        return this.request<InitReply>({ op: 'init' }).then((r) => void (this.backend = r.backend));
+      },
+    );
+  }
+
+  /** Why the steps run on the main thread, if they do. */
+  fallbackReason = '';
+
+  private toMain(): void {
+    this.where = 'main';
+    this.local ??= new StyleEngine(layerPause);
+  }
+
+  /** The worker failed before answering: run everything it had been sent in the page. Later: the requests in flight fail. */
+  private failOver(reason: string): void {
+    if (!this.worker) return;
+    this.worker.terminate();
+    this.worker = undefined;
+    this.fallbackReason = reason;
+    const waiting = [...this.pending.values()];
+    this.pending.clear();
+    if (this.answered && this.stepCount > 0) {
+      for (const p of waiting) p.reject(new Error(`The style transfer stopped: ${reason}.`));
+      this.toMain();
+      return;
+    }
+    this.toMain();
+    for (const p of waiting) {
+      // The page's engine has already chosen its backend.
+      const req = p.req.op === 'init' ? { op: 'init' as const } : p.req;
+      this.local!.handle(req).then(p.resolve, p.reject);
+    }
+  }
+
+  private answer(m: { id: number; ok: boolean; value?: unknown; error?: string }): void {
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    if (m.ok) {
+      this.answered = true;
+      p.resolve(m.value);
+    } else p.reject(new Error(m.error));
+  }
+
+  private request<T>(req: EngineRequest): Promise<T> {
+    if (this.disposed) return Promise.reject(new DOMException('The style transfer was disposed.', 'AbortError'));
+    if (!this.worker) return this.local!.handle(req.op === 'init' ? { op: 'init' } : req) as Promise<T>;
+    const id = ++this.nextId;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { req, resolve: resolve as (v: unknown) => void, reject });
+      // Copied, not transferred: if the worker fails, the request is run again in the page.
+      this.worker!.postMessage({ id, req });
+    });
+  }
+
+  private setImage(p: Pixels): void {
+    this.image?.dispose();
+    this.image = tensorOf(p) as Tensor4D;
+  }
+
+  /** A new run: the encoder, the images and the settings; keepImage starts from the current image. */
+  async build(encoder: EncoderSpec, content: Tensor4D, style: Tensor4D, settings: RunSettings, keepImage: boolean): Promise<void> {
+    await this.started;
+    const [c, s] = await Promise.all([pixels(content), pixels(style)]);
+    const r = await this.request<ImageReply>({ op: 'build', encoder, content: c, style: s, settings, keepImage });
+    this.options = { ...settings };
+    this.stepCount = 0;
+    this.setImage(r.image);
+  }
+
+  /** One optimiser step; `ms` is the wall time as the page saw it. */
+  async step(): Promise<StyleStepResult & { ms: number; computeMs: number }> {
+    const t0 = performance.now();
+    const r = await this.request<StepReply>({ op: 'step' });
+    this.stepCount = r.result.step;
+    this.setImage(r.image);
+    return { ...r.result, ms: performance.now() - t0, computeMs: r.computeMs };
+  }
+
+  /** New weights or optimiser, from the next step. */
+  update(o: { alpha: number; beta: number; optimizer: StyleOptimizer }): Promise<void> {
+    Object.assign(this.options, o);
+    return this.request<unknown>({ op: 'update', ...o }).then(() => undefined);
+  }
+
+  /** Back to the starting image, step 0. */
+  async reset(start: StyleStart): Promise<void> {
+    this.options.start = start;
+    const r = await this.request<ImageReply>({ op: 'reset', start });
+    this.stepCount = 0;
+    this.setImage(r.image);
+  }
+
+  /** The Gram matrices and feature views at a layer, as new tensors (the caller disposes them). */
+  async views(layer: string, channel: number, picked?: { row: number; col: number }): Promise<Record<string, tf.Tensor>> {
+    const r = await this.request<ViewsReply>({ op: 'views', layer, channel, picked });
+    return Object.fromEntries(Object.entries(r.views).map(([k, p]) => [k, tensorOf(p!)]));
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const p of this.pending.values()) p.reject(new DOMException('The style transfer was disposed.', 'AbortError'));
+    this.pending.clear();
+    this.worker?.terminate();
+    this.worker = undefined;
+    void this.local?.handle({ op: 'dispose' });
+    this.image?.dispose();
+    this.image = undefined;
+  }
+}
