@@ -3,6 +3,7 @@ import { render } from 'lit';
 import { ready, tf } from '@convlab/tensor';
 // The built package: its Web Worker is dist/tsne-worker.js (the test server serves no .js for a .ts file).
 import '../dist/index.js';
+import { neighbourAgreement } from '../dist/index.js';
 import type { TsneMap, EmbeddingDoneDetail, PointSelectDetail } from '../dist/index.js';
 import { drawVerticalStroke } from '../../kit/test/helpers/draw.js';
 
@@ -23,6 +24,25 @@ async function mounted(tpl: ReturnType<typeof html>): Promise<{ el: TsneMap; d: 
 }
 
 const maps = (el: TsneMap) => (el as unknown as { maps: Record<'features' | 'pixels', { embedding?: Float32Array }> }).maps;
+
+describe('neighbourAgreement', () => {
+  it('matches sorting every distance, on random points with ties', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (const n of [6, 40, 300]) {
+      // Coordinates on a coarse grid, so that equal distances (ties) occur.
+      const emb = Float32Array.from({ length: 2 * n }, () => Math.floor(rand() * 8));
+      const labels = Array.from({ length: n }, () => Math.floor(rand() * 3));
+      let ok = 0;
+      for (let i = 0; i < n; i++) {
+        const d = (j: number) => (emb[2 * i] - emb[2 * j]) ** 2 + (emb[2 * i + 1] - emb[2 * j + 1]) ** 2;
+        const nb = [...Array(n).keys()].filter((j) => j !== i).sort((a, b) => d(a) - d(b)).slice(0, 5);
+        if (nb.filter((j) => labels[j] === labels[i]).length > 2.5) ok++;
+      }
+      expect(neighbourAgreement(emb, labels), `n = ${n}`).to.equal(ok / n);
+    }
+  });
+});
 
 describe('<tsne-map>', () => {
   before(async () => {
