@@ -270,12 +270,18 @@ export function classVisualisation(model: VisualisedModel, opts: ClassVisOptions
 
 /**
  * Runs steps for at most `budgetMs` of one frame (at least one step), then returns: what a page
- * calls once per animation frame so that the page stays responsive.
+ * calls once per animation frame so that the page stays responsive. A step is started only if it
+ * is expected to end within the budget (by the mean time of this call's steps so far): a step that
+ * overran it would push the paint into the next frame, and each call would then cost two frames.
  */
 export function stepFor(run: ClassVisualiser, budgetMs: number, maxSteps = Infinity): number {
   const t0 = performance.now();
   let n = 0;
-  while (!run.done && n < maxSteps && (n === 0 || performance.now() - t0 < budgetMs)) {
+  while (!run.done && n < maxSteps) {
+    if (n > 0) {
+      const elapsed = performance.now() - t0;
+      if (elapsed + elapsed / n > budgetMs) break;
+    }
     run.step();
     n++;
   }

@@ -100,6 +100,16 @@ describeOnEachBackend('classVisualisation', () => {
     m.dispose();
   });
 
+  it('stepFor starts a step only if it should end within the budget', () => {
+    // A run whose steps each take 6 ms: within 14 ms, two steps (12 ms); a third would end at 18 ms.
+    const busy = { stepCount: 0, steps: 100, get done() { return this.stepCount >= this.steps; }, step() { const t = performance.now(); while (performance.now() - t < 6); this.stepCount++; } };
+    const n = stepFor(busy as unknown as Parameters<typeof stepFor>[0], 14);
+    expect(n).to.be.within(1, 2);
+    expect(stepFor(busy as unknown as Parameters<typeof stepFor>[0], 1), 'at least one step').to.equal(1);
+    busy.stepCount = 99;
+    expect(stepFor(busy as unknown as Parameters<typeof stepFor>[0], 100), 'not past the last step').to.equal(1);
+  });
+
   it('raises the class score step by step, the same run for the same seed, and leaves no tensor', async () => {
     const m = smallConvNet();
     const before = tf.memory().numTensors;
