@@ -14,7 +14,7 @@
  */
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setWasmPaths, setThreadsCount, getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from './tf.js';
 import { shared } from './global.js';
 
@@ -57,6 +57,8 @@ export interface ReadyOptions {
    * build leaves TF.js's WASM backend unminified (see the note at the top of this module).
    */
   wasmThreads?: boolean;
+  /** With wasmThreads: how many threads XNNPACK uses (default: the browser's hardwareConcurrency). */
+  wasmThreadCount?: number;
 }
 
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render|lavapipe/i;
@@ -126,6 +128,7 @@ async function decide(opts: ReadyOptions): Promise<BackendInfo> {
   configureWasm(opts);
   const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', Boolean(opts.wasmThreads) && isolated);
+  if (opts.wasmThreads && opts.wasmThreadCount && opts.wasmThreadCount > 0) setThreadsCount(Math.round(opts.wasmThreadCount));
   const forcedName = opts.prefer ?? pageForcedBackend();
   const plan: { name: BackendName; reason: string }[] = [];
   if (forcedName) {
@@ -197,6 +200,17 @@ export function ready(opts: ReadyOptions = {}): Promise<BackendInfo> {
     });
   }
   return state.ready as Promise<BackendInfo>;
+}
+
+/** Threads the WASM backend computes with: 1 unless it runs its threaded build (see ready's wasmThreads). */
+export function wasmThreadCount(): number {
+  const info = shared().info as BackendInfo | undefined;
+  if (info?.name !== 'wasm' || !info.wasm?.threads) return 1;
+  try {
+    return Math.max(1, getThreadsCount());
+  } catch {
+    return 1;
+  }
 }
 
 /** What ready() decided, or undefined before it has finished. */

@@ -6,7 +6,7 @@ export { tf } from './tf.js';
 export type { Tensor, Tensor1D, Tensor2D, Tensor3D, Tensor4D, Rank } from './tf.js';
 export { ConvLabError, ImageLoadError, ModelLoadError, isAbortError, isHtmlResponse } from './errors.js';
 export type { ImageErrorCode, ModelErrorCode } from './errors.js';
-export { ready, backendInfo, probeGpu, resetBackendForTesting, BACKENDS } from './backend.js';
+export { ready, backendInfo, wasmThreadCount, probeGpu, resetBackendForTesting, BACKENDS } from './backend.js';
 export type { BackendName, BackendInfo, GpuProbe, ReadyOptions } from './backend.js';
 export { fromImage, pixelsToTensor, borderMean, LUMA } from './image.js';
 export { prepareInput } from './input.js';
@@ -75,6 +75,7 @@ export {
   correctCount,
   robustCorrectCount,
   robustnessCurve,
+  pgdRobustnessCurve,
   trainEpoch,
   createOptimizer,
   toyMetrics,
@@ -95,6 +96,7 @@ export {
   mlpStackGrid,
 } from './mlp-stack.js';
 export type { MlpStack, FlatAdam, StackAttackOptions, StackEpochOptions } from './mlp-stack.js';
+export { fastGradientClassifier } from './sequential-gradient.js';
 export { boxArea, boxIou, encodeBoxes, decodeBoxes, clipBoxes, xyxyToYxyx, asBoxes, BBOX_XFORM_CLIP } from './boxes.js';
 export type { BoxWeights } from './boxes.js';
 export { anchorGrid, cellAnchors, labelAnchors, roundHalfEven } from './anchors.js';
@@ -126,7 +128,5 @@ export { classifierSpec, denseToConvKernel, toConvolutional, disposeConvolutiona
 export type { ClassifierLayer, ClassifierSpec, ConvolutionalClassifier, OneByOneResult } from './sliding-window.js';
 export { decodeBox, decodeDetections, pyramidLevel, slidingWindowDetect, rcnnDetect, fastRcnnDetect } from './detection-pipeline.js';
 export type { PipelineDetection, DecodeOptions, WindowScale, SlidingWindowResult, CropClassifyResult, FastRcnnResult } from './detection-pipeline.js';
-export { fcnLayers, multiplyAdds, fcnRegion, fcnRfPath, fcnLogits, semanticMap, effectiveReceptiveField, erfSummary, slidingWindowSegment } from './fcn.js';
-export type { FcnLayer, PixelRegion, ErfSummary, SlidingWindowSegmentResult } from './fcn.js';
-export { fcnLayers, multiplyAdds, fcnRegion, fcnRfPath, fcnLogits, semanticMap, effectiveReceptiveField, erfSummary, slidingWindowSegment } from './fcn.js';
+export { fcnLayers, multiplyAdds, fcnRegion, fcnRfPath, fcnLogits, semanticMap, effectiveReceptiveField, erfSummary, slidingWindowSegment, countRegions } from './fcn.js';
 export type { FcnLayer, PixelRegion, ErfSummary, SlidingWindowSegmentResult } from './fcn.js';

@@ -188,7 +188,7 @@ describeOnEachBackend('style transfer math', () => {
     disposeEncoder(enc);
   });
 
-  it('layerVjp: a convolution\'s input gradient as a forward convolution matches tf.grad (same / valid padding, even kernel, dilation, with and without ReLU)', async () => {
+  it('layerVjp: a convolution\'s input gradient as a forward convolution matches tf.grad (same / valid padding, even kernel, dilation, with and without ReLU); average pooling too', async () => {
     const h = tf.tidy(() => tf.concat([tf.sub(smooth(9, 1), 0.5), tf.sub(smooth(9, 2), 0.5)], 3) as Tensor4D); // [1, 9, 9, 6]
     const cases: [number, number, 'same' | 'valid', number, boolean][] = [
       [3, 3, 'same', 1, true],
@@ -219,6 +219,17 @@ describeOnEachBackend('style transfer math', () => {
         tf.dispose([lhs, rhs]);
       }
       tf.dispose([kernel, layer.bias!, y, dy, ours]);
+    }
+    // Average pooling over 2x2 windows (the random VGG's), and 3x3 windows with stride 2 (TF.js's gradient).
+    for (const [size, stride] of [[2, 2], [3, 2]]) {
+      const pool: EncoderLayer = { kind: 'pool', name: 'p', type: 'avg', size: [size, size], strides: [stride, stride], padding: 'valid' };
+      const hp = size === 2 ? tf.slice(h, [0, 0, 0, 0], [1, 8, 8, 6]) : h;
+      const y = tf.tidy(() => applyLayer(pool, hp as Tensor4D));
+      const dy = tf.tidy(() => tf.reshape(tf.cos(tf.mul(tf.range(0, y.size), 0.3)), y.shape) as Tensor4D);
+      const ours = tf.tidy(() => layerVjp(pool, hp as Tensor4D, y, dy));
+      const theirs = tf.grad((hi: Tensor) => applyLayer(pool, hi as Tensor4D))(hp, dy);
+      expect(maxAbsDiff(await ours.data(), await theirs.data()), `avg pool ${size}/${stride}`).to.be.below(1e-6);
+      tf.dispose([y, dy, ours, theirs, ...(hp === h ? [] : [hp])]);
     }
     h.dispose();
   });
