@@ -9,6 +9,7 @@
  */
 import {
   ready,
+  wasmThreadCount,
   tf,
   randomVgg,
   loadEncoder,
@@ -48,7 +49,7 @@ export interface RunSettings {
 }
 
 export type EngineRequest =
-  | { op: 'init'; backend?: BackendName }
+  | { op: 'init'; backend?: BackendName; wasmThreads?: boolean; threadCount?: number }
   | { op: 'build'; encoder: EncoderSpec; content: Pixels; style: Pixels; settings: RunSettings; keepImage: boolean }
   | { op: 'step' }
   | { op: 'update'; alpha: number; beta: number; optimizer: StyleOptimizer }
@@ -58,6 +59,10 @@ export type EngineRequest =
 
 export interface InitReply {
   backend: string;
+  /** Threads the backend computes with (WASM's threaded build; 1 otherwise). */
+  threads: number;
+  /** Why that backend (ready()'s reason, in the worker). */
+  reason: string;
 }
 export interface ImageReply {
   image: Pixels;
@@ -109,8 +114,8 @@ export class StyleEngine {
   private async run(req: EngineRequest): Promise<unknown> {
     switch (req.op) {
       case 'init': {
-        const info = await ready(req.backend ? { prefer: req.backend } : {});
-        return { backend: tf.getBackend() ?? info.name } satisfies InitReply;
+        const info = await ready({ ...(req.backend ? { prefer: req.backend } : {}), wasmThreads: req.wasmThreads, wasmThreadCount: req.threadCount });
+        return { backend: tf.getBackend() ?? info.name, threads: wasmThreadCount(), reason: info.reason } satisfies InitReply;
       }
       case 'build':
         return this.build(req);

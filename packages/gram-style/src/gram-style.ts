@@ -2,6 +2,7 @@ import { html, nothing, type PropertyValues } from 'lit';
 import { property, state, query } from 'lit/decorators.js';
 import {
   ready,
+  backendInfo,
   tf,
   fromImage,
   randomVgg,
@@ -40,6 +41,8 @@ export interface GramStepDetail extends StyleStepResult {
   where: 'worker' | 'main';
   /** The TF.js backend it ran on. */
   backend: string;
+  /** Threads that backend computed with (1 unless WASM's threaded build runs). */
+  threads: number;
 }
 export interface GramDoneDetail {
   steps: number;
@@ -365,7 +368,8 @@ export class GramStyle extends ConvLabElement {
     this.st = undefined;
     this.status = 'loading';
     this.message = 'Setting up the optimisation…';
-    this.session ??= new StyleSession(tf.getBackend());
+    // The worker follows the page: its backend, and WASM threads only where the page runs them.
+    this.session ??= new StyleSession(tf.getBackend(), { wasmThreads: !!backendInfo()?.wasm?.threads, threadCount: navigator.hardwareConcurrency || undefined });
     const session = this.session;
     const url = this.enc.source.startsWith('random') ? '' : new URL(this.enc.source, document.baseURI).href;
     try {
@@ -481,7 +485,7 @@ export class GramStyle extends ConvLabElement {
       this.history.content.push(r.content);
       r.style.forEach((v, i) => this.history.style[i]?.push(v));
       const { step, total, content, style, evaluations, ms } = r;
-      this.stepInfo = { step, total, content, style, evaluations, ms, optimizer, where: st.where, backend: st.backend };
+      this.stepInfo = { step, total, content, style, evaluations, ms, optimizer, where: st.where, backend: st.backend, threads: st.threads };
       this.show('result', st.image!.clone());
       this.drawPlot();
       if (r.step % 5 === 0) void this.refreshGrams();

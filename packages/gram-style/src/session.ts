@@ -49,6 +49,10 @@ export class StyleSession {
   where: 'worker' | 'main' = 'worker';
   /** The TF.js backend the steps run on (there). */
   backend = '';
+  /** Threads that backend computes with (WASM's threaded build, on a cross-origin isolated page that opted in). */
+  threads = 1;
+  /** Why that backend, as the worker's ready() said. */
+  reason = '';
   stepCount = 0;
   /** The settings of the current run (an update applies from the next step). */
   options: RunSettings = { styleLayers: [], layerWeights: [], contentLayer: '', alpha: 1, beta: 1, optimizer: 'adam', start: 'content' };
@@ -63,8 +67,11 @@ export class StyleSession {
   private readonly started: Promise<void>;
   private disposed = false;
 
-  /** backend: the page's backend, for the worker to use too. */
-  constructor(backend: string, opts: { worker?: boolean } = {}) {
+  /**
+   * backend: the page's backend, for the worker to use too; wasmThreads: the page runs WASM's threaded
+   * build (it opted in and is cross-origin isolated), so the worker may too, with threadCount threads.
+   */
+  constructor(backend: string, opts: { worker?: boolean; wasmThreads?: boolean; threadCount?: number } = {}) {
     if (opts.worker !== false && typeof Worker !== 'undefined') {
       try {
         this.worker = new Worker(new URL('./style-worker.js', import.meta.url), { type: 'module', name: 'convlab-gram-style' });
@@ -78,13 +85,18 @@ export class StyleSession {
       }
     }
     if (!this.worker) this.toMain();
-    this.started = this.request<InitReply>({ op: 'init', backend: backend as BackendName }).then(
-      (r) => void (this.backend = r.backend),
+    const took = (r: InitReply) => {
+      this.backend = r.backend;
+      this.threads = r.threads;
+      this.reason = r.reason;
+    };
+    this.started = this.request<InitReply>({ op: 'init', backend: backend as BackendName, wasmThreads: opts.wasmThreads, threadCount: opts.threadCount }).then(
+      took,
       (e) => {
         // A backend that cannot start in the worker: run in the page.
         if (this.where === 'main') throw e;
         this.failOver(`TF.js did not start in the worker (${(e as Error).message})`);
-        return this.request<InitReply>({ op: 'init' }).then((r) => void (this.backend = r.backend));
+        return this.request<InitReply>({ op: 'init' }).then(took);
       },
     );
   }
