@@ -75,28 +75,11 @@ export {
   correctCount,
   robustCorrectCount,
   robustnessCurve,
-  pgdRobustnessCurve,
   trainEpoch,
   createOptimizer,
   toyMetrics,
 } from './adversarial-training.js';
 export type { ToyDatasetName, ToyData, ToyOptions, Mlp, MlpOptions, AttackName, RobustOptions, CurveOptions, EpochOptions, ToyMetrics } from './adversarial-training.js';
-export {
-  stackMlps,
-  createMlpStack,
-  unstackMlp,
-  disposeMlpStack,
-  createFlatAdam,
-  disposeFlatAdam,
-  flatAdamStep,
-  mlpStackEpoch,
-  mlpStackLogits,
-  mlpStackCorrectMask,
-  mlpStackRobustMask,
-  mlpStackGrid,
-} from './mlp-stack.js';
-export type { MlpStack, FlatAdam, StackAttackOptions, StackEpochOptions } from './mlp-stack.js';
-export { fastGradientClassifier } from './sequential-gradient.js';
 export { boxArea, boxIou, encodeBoxes, decodeBoxes, clipBoxes, xyxyToYxyx, asBoxes, BBOX_XFORM_CLIP } from './boxes.js';
 export type { BoxWeights } from './boxes.js';
 export { anchorGrid, cellAnchors, labelAnchors, roundHalfEven } from './anchors.js';
@@ -128,5 +111,5 @@ export { classifierSpec, denseToConvKernel, toConvolutional, disposeConvolutiona
 export type { ClassifierLayer, ClassifierSpec, ConvolutionalClassifier, OneByOneResult } from './sliding-window.js';
 export { decodeBox, decodeDetections, pyramidLevel, slidingWindowDetect, rcnnDetect, fastRcnnDetect } from './detection-pipeline.js';
 export type { PipelineDetection, DecodeOptions, WindowScale, SlidingWindowResult, CropClassifyResult, FastRcnnResult } from './detection-pipeline.js';
-export { fcnLayers, multiplyAdds, fcnRegion, fcnRfPath, fcnLogits, semanticMap, effectiveReceptiveField, erfSummary, slidingWindowSegment, countRegions } from './fcn.js';
+export { fcnLayers, multiplyAdds, fcnRegion, fcnRfPath, fcnLogits, semanticMap, effectiveReceptiveField, erfSummary, slidingWindowSegment } from './fcn.js';
 export type { FcnLayer, PixelRegion, ErfSummary, SlidingWindowSegmentResult } from './fcn.js';
