@@ -1,9 +1,11 @@
 // <gram-style> (issue 15): one optimisation step of the default random VGG at 256x256 on the auto
-// backend (the widget's own step: forward and backward one encoder layer per task, Adam update),
-// next to the same step in PyTorch on this CPU when packages/models/train/style_step_timing.py has
-// written its JSON; the longest main-thread task while steps run (Long Tasks API) and a slider change
-// during a run (input event -> the frame that shows its value); and, at 128x128, the steps Adam and
-// L-BFGS take to halve the style loss (a stand-in for "visibly stylised"), at most 20 each.
+// backend (the widget's own step, in its Web Worker: forward, backward layer by layer, Adam update;
+// timed on the page from the request to the image coming back), next to the same step in PyTorch on
+// this CPU when packages/models/train/style_step_timing.py has written its JSON (the ratio is given
+// only when PyTorch used as many threads as TF.js did); the longest main-thread task while steps run
+// (Long Tasks API) and a slider change during a run (input event -> the frame that shows its value);
+// and, at 128x128, the steps Adam and L-BFGS take to halve the style loss (a stand-in for "visibly
+// stylised"), at most 20 each.
 import { ready, type BackendName } from '@convlab/tensor';
 import '@convlab/gram-style';
 import { stats, fmt, nextEvent, FrameClock, inputToFrame, frameInterval, type BenchContext, type RunRecord } from '../lib.js';
@@ -11,7 +13,7 @@ import { stats, fmt, nextEvent, FrameClock, inputToFrame, frameInterval, type Be
 export const backends = ['auto'];
 
 type GramEl = HTMLElement & { run(): void; pause(): void; reset(): void; updateComplete: Promise<unknown>; styleWeight: number };
-interface StepDetail { step: number; total: number; style: number[]; ms: number; evaluations: number }
+interface StepDetail { step: number; total: number; style: number[]; ms: number; evaluations: number; where: 'worker' | 'main'; backend: string; threads: number }
 
 // Written by the PyTorch script, when it has been run (absent otherwise: the glob is then empty).
 const torchJson = import.meta.glob('../../../packages/gram-style/timing/pytorch-step.json', { eager: true, import: 'default' }) as Record<string, { size: number; median_ms: number; p95_ms: number; threads: number; torch: string }>;
@@ -90,15 +92,21 @@ export async function run({ backend }: BenchContext) {
   clock.stop();
   const step256 = stats(steps.slice(warm).map((s) => s.ms));
   const torch = Object.values(torchJson)[0] ?? null;
+  const lastStep = steps[steps.length - 1];
+  const threads = lastStep?.threads ?? 1;
 
   const adam = await stepsToHalve('adam');
   const lbfgs = await stepsToHalve('lbfgs');
   return {
     backend: info.name,
+    where: lastStep?.where ?? 'main',
+    stepBackend: lastStep?.backend ?? info.name,
+    threads,
     frame,
     step256,
     pytorch256: torch,
-    ratio: torch && torch.size === 256 ? step256.median / torch.median_ms : null,
+    // Like for like only: the same size and the same number of threads.
+    ratio: torch && torch.size === 256 && torch.threads === threads ? step256.median / torch.median_ms : null,
     longestTask: tasks.length ? Math.max(...tasks) : 0,
     longTasks: tasks.length,
     longestFrameGap: maxGap,
@@ -114,8 +122,11 @@ export function report(runs: RunRecord<Result>[]): string[] {
   for (const r of runs.filter((x) => x.ok)) {
     const o = r.result;
     lines.push(
-      `<gram-style> (${o.backend}): one step at 256x256 p50 ${fmt(o.step256.median)} ms` +
-        (o.pytorch256 ? `; PyTorch (${o.pytorch256.threads} thread${o.pytorch256.threads === 1 ? '' : 's'}) ${fmt(o.pytorch256.median_ms)} ms; ratio ${o.ratio?.toFixed(2)}x (target <= 2x)` : '; PyTorch: not measured (run packages/models/train/style_step_timing.py)'),
+      `<gram-style> (${o.stepBackend} in ${o.where === 'worker' ? 'a Web Worker' : 'the page'}, ${o.threads} thread${o.threads === 1 ? '' : 's'}): one step at 256x256 p50 ${fmt(o.step256.median)} ms, p95 ${fmt(o.step256.p95)} ms` +
+        (o.pytorch256
+          ? `; PyTorch (${o.pytorch256.threads} thread${o.pytorch256.threads === 1 ? '' : 's'}) ${fmt(o.pytorch256.median_ms)} ms; ` +
+            (o.ratio != null ? `ratio ${o.ratio.toFixed(2)}x (target <= 2x)` : `no ratio: PyTorch ran with ${o.pytorch256.threads} threads, TF.js with ${o.threads} (re-run the script with --threads ${o.threads})`)
+          : '; PyTorch: not measured (run packages/models/train/style_step_timing.py)'),
     );
     lines.push(`  longest main-thread task while running ${fmt(o.longestTask)} ms (${o.longTasks} long tasks), longest gap between frames ${fmt(o.longestFrameGap)} ms; slider -> frame p50 ${fmt(o.sliderToFrame.median)} ms, p95 ${fmt(o.sliderToFrame.p95)} ms (frame ${fmt(o.frame)} ms)`);
     const h = o.halveStyle128;

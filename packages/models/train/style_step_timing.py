@@ -8,7 +8,9 @@ One step = forward to block5_conv1, the style losses at block1..5_conv1 (Gram ma
 the content loss at block4_conv2, backward to the image, one Adam update: what the widget does per step.
 
 Writes packages/gram-style/timing/pytorch-step.json: {size, threads, median_ms, p95_ms, runs, torch}.
-Run: /usr/bin/python3 packages/models/train/style_step_timing.py [--size 256] [--runs 10]
+Run: /usr/bin/python3 packages/models/train/style_step_timing.py [--size 256] [--runs 10] [--threads 1]
+--threads sets torch's intra-op threads: give it the number TF.js computes with (the bench prints it;
+1 for WASM without its threaded build), or the comparison is not like for like.
 """
 import argparse
 import json
@@ -60,8 +62,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--size', type=int, default=256)
     ap.add_argument('--runs', type=int, default=10)
+    ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--out', default=os.path.join(os.path.dirname(__file__), '..', '..', 'gram-style', 'timing', 'pytorch-step.json'))
     a = ap.parse_args()
+    torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     layers = build()
     s = a.size
@@ -106,6 +110,7 @@ def main():
         'p95_ms': times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))],
         'runs': a.runs,
         'torch': torch.__version__,
+        'load_average': os.getloadavg()[0],
         'cpu': platform.processor() or platform.machine(),
     }
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
