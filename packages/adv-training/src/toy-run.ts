@@ -1,26 +1,27 @@
 /**
  * The toy mode's state, outside Lit: one data set, two networks that start from the same weights
- * (one trained on clean points, one with adversarial points mixed in), their optimisers, the epoch
- * count and the accuracy history. `step()` trains both for one epoch and measures them with one
- * download. All math is @convlab/tensor's; this class owns (and frees) the tensors.
+ * (one trained on clean points, one with adversarial points mixed in), their optimiser state, the
+ * epoch count and the accuracy history. The two networks are one block-diagonal MlpStack, so an epoch
+ * of both costs the TF.js kernels of one (about 75 per batch, 250 for the measurement). `step()`
+ * trains both for one epoch and measures them with one download. All math is @convlab/tensor's; this
+ * class owns (and frees) the tensors.
  */
 import {
   tf,
-  createMlp,
-  createOptimizer,
-  disposeMlp,
-  trainEpoch,
-  mlpClassifier,
-  decisionGrid,
-  correctMask,
-  robustCorrectMask,
-  pointsTensor,
+  createMlpStack,
+  disposeMlpStack,
+  createFlatAdam,
+  disposeFlatAdam,
+  mlpStackEpoch,
+  mlpStackCorrectMask,
+  mlpStackRobustMask,
+  mlpStackGrid,
   makeToyData,
   addPoint,
   seededRandom,
   shuffledOrder,
-  UNBOUNDED,
-  type Mlp,
+  type MlpStack,
+  type FlatAdam,
   type ToyData,
   type ToyDatasetName,
   type AttackName,
@@ -84,8 +85,8 @@ export class ToyRun {
   epoch = 0;
   history: EpochRecord[] = [];
   frame?: ToyFrame;
-  private models: [Mlp, Mlp];
-  private optimizers: [tf.Optimizer, tf.Optimizer];
+  private stack: MlpStack;
+  private adam: FlatAdam;
   private rand: () => number;
 
   constructor(readonly settings: ToySettings) {
@@ -94,8 +95,8 @@ export class ToyRun {
     this.evalData = dataset === 'custom' ? this.data : makeToyData(dataset, points, { seed: seed + 1000 });
     const hidden = settings.network === 'logistic' ? [] : [16, 16];
     // The same seed: both networks start from the same weights, so only the training differs.
-    this.models = [createMlp({ hidden, seed }), createMlp({ hidden, seed })];
-    this.optimizers = [createOptimizer(settings.learningRate), createOptimizer(settings.learningRate)];
+    this.stack = createMlpStack({ hidden, seed, count: 2 });
+    this.adam = createFlatAdam(this.stack.params.size, settings.learningRate);
     this.rand = seededRandom(seed + 7);
   }
 
@@ -119,61 +120,46 @@ export class ToyRun {
     const batchSize = Math.max(16, Math.ceil(this.data.labels.length / 8));
     const canTrain = train && this.trainable;
     const losses = canTrain
-      ? this.models.map((m, i) =>
-          trainEpoch(m, this.optimizers[i], this.data, {
-            epsilon: s.eps,
-            mix: i === 0 ? 0 : s.mix,
-            attack: s.attack,
-            steps: 5,
-            batchSize,
-            order,
-          }),
-        )
-      : [tf.scalar(0), tf.scalar(0)];
+      ? mlpStackEpoch(this.stack, this.adam, this.data, {
+          epsilon: s.eps,
+          mix: [0, s.mix],
+          attack: s.attack,
+          steps: 5,
+          batchSize,
+          order,
+        })
+      : tf.zeros([2]);
     const nEval = this.evalData.labels.length;
     const nTrain = this.data.labels.length;
-    // Everything the frame needs in one tensor, read with one download. The PGD that measures robust
-    // accuracy (held-out points) and the one that marks the training points that survive run as one
-    // batch per network (each point's attack depends on that point only), which halves the kernels
-    // it dispatches; for 'custom' the two sets are the same points and are attacked once.
+    // Everything the frame needs in one tensor, read with one download: per network the loss, the
+    // clean and robust counts on the held-out points, the grid and which training points survive.
+    // The PGD that measures robust accuracy (held-out points) and the one that marks the training
+    // points run as one batch (each point's attack depends on that point only), against both networks
+    // at once; for 'custom' the two sets are the same points and are attacked once.
     const same = this.evalData === this.data;
     const packed = tf.tidy(() => {
-      const parts: tf.Tensor[] = [];
       const both: ToyData = same ? this.data : concatToy(this.evalData, this.data);
       const nBoth = both.labels.length;
-      const xb = nBoth ? pointsTensor(both) : undefined;
+      const grid = mlpStackGrid(this.stack, { x: [-VIEW, VIEW], y: [-VIEW, VIEW], size: GRID }); // [2, GRID^2]
+      if (!nBoth) return tf.concat([losses, tf.zeros([4]), tf.reshape(grid, [-1])]);
       const lb = Array.from(both.labels);
-      const xe = xb && nEval ? tf.slice(xb, [0, 0, 0, 0], [nEval, -1, -1, -1]) : undefined;
-      const le = lb.slice(0, nEval);
-      const opts = { attack: 'pgd' as const, steps: EVAL_STEPS, clip: UNBOUNDED };
-      this.models.forEach((m, i) => {
-        const f = mlpClassifier(m);
-        const robust = xb ? robustCorrectMask(f, xb, lb, s.eps, opts) : undefined;
-        parts.push(tf.reshape(losses[i], [1]));
-        parts.push(xe && robust ? tf.stack([tf.sum(correctMask(f, xe, le)), tf.sum(tf.slice(robust, 0, nEval))]) : tf.zeros([2]));
-        parts.push(tf.reshape(decisionGrid(m, { x: [-VIEW, VIEW], y: [-VIEW, VIEW], size: GRID }), [-1]));
-        if (nTrain && robust) parts.push(same ? robust : tf.slice(robust, nEval, nTrain));
-      });
+      const xb = tf.tensor2d(both.points, [nBoth, 2]);
+      const robust = mlpStackRobustMask(this.stack, xb, lb, s.eps, { attack: 'pgd', steps: EVAL_STEPS }); // [nBoth, 2]
+      const clean = mlpStackCorrectMask(this.stack, tf.slice(xb, 0, nEval), lb.slice(0, nEval));
+      const parts = [losses, tf.sum(clean, 0), tf.sum(tf.slice(robust, 0, nEval), 0), tf.reshape(grid, [-1])];
+      if (nTrain) parts.push(tf.reshape(tf.transpose(same ? robust : tf.slice(robust, nEval, nTrain)), [-1]));
       return tf.concat(parts);
     });
-    tf.dispose(losses);
+    losses.dispose();
     const v = await packed.data();
     packed.dispose();
-    let o = 0;
-    const stats: ModelStats[] = [];
-    const grids: Float32Array[] = [];
-    const survives: Float32Array[] = [];
-    for (let i = 0; i < 2; i++) {
-      const loss = v[o];
-      const clean = nEval ? v[o + 1] / nEval : 0;
-      const robust = nEval ? v[o + 2] / nEval : 0;
-      o += 3;
-      grids.push(Float32Array.from(v.subarray(o, o + GRID * GRID)));
-      o += GRID * GRID;
-      survives.push(Float32Array.from(v.subarray(o, o + nTrain)));
-      o += nTrain;
-      stats.push({ loss, clean, robust });
-    }
+    const cnt = (o: number) => (nEval ? v[o] / nEval : 0);
+    const stats: ModelStats[] = [0, 1].map((i) => ({ loss: v[i], clean: cnt(2 + i), robust: cnt(4 + i) }));
+    const at = (o: number, len: number) => Float32Array.from(v.subarray(o, o + len));
+    const g = 6;
+    const t = g + 2 * GRID * GRID;
+    const grids = [at(g, GRID * GRID), at(g + GRID * GRID, GRID * GRID)];
+    const survives = nTrain ? [at(t, nTrain), at(t + nTrain, nTrain)] : [new Float32Array(0), new Float32Array(0)];
     this.frame = { grids: [grids[0], grids[1]], survives: [survives[0], survives[1]] };
     if (!canTrain) return undefined;
     this.epoch++;
@@ -183,7 +169,7 @@ export class ToyRun {
   }
 
   dispose(): void {
-    this.models.forEach(disposeMlp);
-    this.optimizers.forEach((o) => o.dispose());
+    disposeMlpStack(this.stack);
+    disposeFlatAdam(this.adam);
   }
 }

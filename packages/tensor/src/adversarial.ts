@@ -14,6 +14,8 @@ export interface Classifier {
    * it must equal tf.grad's gradient up to float rounding.
    */
   lossGradient?: (x: Tensor4D, labels: readonly number[]) => Tensor4D;
+  /** Optional: the same gradient and the logits f(x) of the forward pass it ran (attacks that check each iterate use both). */
+  lossGradientWithLogits?: (x: Tensor4D, labels: readonly number[]) => { gradient: Tensor4D; logits: Tensor2D };
 }
 
 export interface AttackOptions {

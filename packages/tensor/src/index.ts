@@ -75,11 +75,28 @@ export {
   correctCount,
   robustCorrectCount,
   robustnessCurve,
+  pgdRobustnessCurve,
   trainEpoch,
   createOptimizer,
   toyMetrics,
 } from './adversarial-training.js';
 export type { ToyDatasetName, ToyData, ToyOptions, Mlp, MlpOptions, AttackName, RobustOptions, CurveOptions, EpochOptions, ToyMetrics } from './adversarial-training.js';
+export {
+  stackMlps,
+  createMlpStack,
+  unstackMlp,
+  disposeMlpStack,
+  createFlatAdam,
+  disposeFlatAdam,
+  flatAdamStep,
+  mlpStackEpoch,
+  mlpStackLogits,
+  mlpStackCorrectMask,
+  mlpStackRobustMask,
+  mlpStackGrid,
+} from './mlp-stack.js';
+export type { MlpStack, FlatAdam, StackAttackOptions, StackEpochOptions } from './mlp-stack.js';
+export { fastGradientClassifier } from './sequential-gradient.js';
 export { boxArea, boxIou, encodeBoxes, decodeBoxes, clipBoxes, xyxyToYxyx, asBoxes, BBOX_XFORM_CLIP } from './boxes.js';
 export type { BoxWeights } from './boxes.js';
 export { anchorGrid, cellAnchors, labelAnchors, roundHalfEven } from './anchors.js';

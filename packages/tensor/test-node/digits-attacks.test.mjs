@@ -1,0 +1,117 @@
+// The digits models under attack, in Node on cpu and wasm: fastGradientClassifier's input gradient by
+// hand against tf.grad, and pgdRobustnessCurve (all eps as one batch, rows leave at their first
+// misclassified iterate) against a plain per-eps, per-iterate reference; FGSM curves with and without
+// the hand gradient. Images: the 8 MNIST test images stored in each model's parity.json.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ready, tf, fastGradientClassifier, gradientSign, crossEntropy, correctMask, robustnessCurve, pgdRobustnessCurve } from '@convlab/tensor';
+
+const require = createRequire(import.meta.url);
+setWasmPaths(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + '/');
+const modelsDir = join(dirname(require.resolve('@convlab/models/package.json')), 'models');
+
+/** A bundled layers model from its files, shaped like loadModel's result (what fastGradientClassifier reads). */
+async function load(id) {
+  const json = JSON.parse(readFileSync(join(modelsDir, id, 'model.json'), 'utf8'));
+  const bin = readFileSync(join(modelsDir, id, 'weights.bin'));
+  const layers = await tfl.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((m) => m.weights), weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length) }),
+  );
+  const parity = JSON.parse(readFileSync(join(modelsDir, id, 'parity.json'), 'utf8'));
+  const x = tf.tidy(() => tf.div(tf.tensor4d(parity.images.flat(), parity.shape), 255));
+  const model = { layers, meta: { output: 'logits', inputRange: [0, 1] }, logits: (t) => tf.tidy(() => layers.predict(t)) };
+  return { model, x, labels: parity.labels };
+}
+
+/** The plain reading of the monotone PGD curve: each eps on its own from x, every iterate checked, then "and" over smaller eps. */
+async function referenceCurve(f, x, labels, epsilons, steps) {
+  const correct = async (t) => {
+    const m = correctMask(f, t, labels);
+    const v = Array.from(await m.data(), (c) => c > 0.5);
+    m.dispose();
+    return v;
+  };
+  const clean = await correct(x);
+  const sorted = [...epsilons].sort((a, b) => a - b);
+  let still = clean;
+  const acc = new Map();
+  for (const e of sorted) {
+    let ok = [...clean];
+    if (e > 0) {
+      let xk = tf.clone(x);
+      for (let k = 0; k < steps; k++) {
+        const next = tf.tidy(() => {
+          const d = gradientSign(f, xk, labels);
+          return tf.clipByValue(tf.minimum(tf.maximum(tf.add(xk, tf.mul(d, (1.25 * e) / steps)), tf.sub(x, e)), tf.add(x, e)), 0, 1);
+        });
+        xk.dispose();
+        xk = next;
+        const c = await correct(xk);
+        ok = ok.map((v, i) => v && c[i]);
+      }
+      xk.dispose();
+    }
+    still = still.map((v, i) => v && ok[i]);
+    acc.set(e, still.filter(Boolean).length / labels.length);
+  }
+  return epsilons.map((e) => acc.get(e));
+}
+
+for (const backend of ['cpu', 'wasm']) {
+  for (const id of ['digits', 'digits-robust']) {
+    test(`${backend}, ${id}: the hand input gradient equals tf.grad's; PGD and FGSM curves equal their plain references`, async () => {
+      await ready();
+      assert.ok(await tf.setBackend(backend));
+      const { model, x, labels } = await load(id);
+      const fast = fastGradientClassifier(model);
+      const plain = (t) => model.logits(t);
+      assert.ok(fast.lossGradient && fast.lossGradientWithLogits, 'the digits models are differentiated by hand');
+      tf.dispose(fast.lossGradient(x, labels)); // the first call prepares the transposed weights, kept with the model
+      const base = tf.memory().numTensors;
+      // Gradients at the images and at a perturbed copy (other ReLU and max-pool patterns), against
+      // tf.grad on cpu: WASM's MaxPoolGrad sends a tied window's gradient elsewhere than cpu's (first
+      // maximum in scan order, as here); MNIST's background makes such ties common.
+      const moved = tf.tidy(() => tf.clipByValue(tf.add(x, tf.mul(tf.randomUniform(x.shape, -1, 1, 'float32', 7), 0.2)), 0, 1));
+      for (const t of [x, moved]) {
+        const g1 = fast.lossGradient(t, labels);
+        const a = await g1.data();
+        const { gradient, logits } = fast.lossGradientWithLogits(t, labels);
+        const want = plain(t);
+        const gap = tf.tidy(() => tf.max(tf.abs(tf.sub(logits, want))));
+        assert.ok((await gap.data())[0] < 1e-4, "its logits are the model's");
+        gap.dispose();
+        assert.deepEqual(Array.from(await gradient.data()), Array.from(a), 'the same gradient either way');
+        tf.dispose([g1, gradient, logits, want]);
+        await tf.setBackend('cpu');
+        const g0 = tf.grad((xi) => tf.mul(crossEntropy(plain, xi, labels), labels.length))(t);
+        const b = await g0.data();
+        g0.dispose();
+        await tf.setBackend(backend);
+        const scale = b.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        const diff = a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+        assert.ok(scale > 0 && diff <= 1e-3 * scale, `max |hand - tf.grad| ${diff} against max |g| ${scale}`);
+      }
+      moved.dispose();
+      const eps = [0.3, 0, 0.1, 0.2];
+      assert.equal(tf.memory().numTensors, base, 'gradients free their tensors');
+      const want = await referenceCurve(fast, x, labels, eps, 5);
+      assert.deepEqual(await pgdRobustnessCurve(fast, x, labels, eps, { steps: 5 }), want);
+      assert.equal(tf.memory().numTensors, base, 'pgdRobustnessCurve frees its tensors');
+      assert.deepEqual(await pgdRobustnessCurve(fast, x, labels, eps, { steps: 5, batchSize: 3 }), want, 'batches of 3 images');
+      assert.deepEqual(await pgdRobustnessCurve(plain, x, labels, eps, { steps: 5 }), await referenceCurve(plain, x, labels, eps, 5), 'through tf.grad');
+      for (let j = 1; j < 4; j++) assert.ok(want[[1, 2, 3, 0][j]] <= want[[1, 2, 3, 0][j - 1]], 'monotone in eps');
+      const fgsmEps = [0, 0.1, 0.2, 0.3];
+      // FGSM through either gradient: a confident model's input gradient has entries below float32's
+      // rounding of the backward pass, whose sign either computation may flip; one image of 8 may differ.
+      const [c1, c0] = [await robustnessCurve(fast, x, labels, fgsmEps), await robustnessCurve(plain, x, labels, fgsmEps)];
+      c1.forEach((v, j) => assert.ok(Math.abs(v - c0[j]) <= 1 / 8, `FGSM at ${fgsmEps[j]}: ${v} vs ${c0[j]}`));
+      assert.equal(tf.memory().numTensors, base);
+      x.dispose();
+    });
+  }
+}
