@@ -65,6 +65,20 @@ class RecomputeBaseline {
     tf.dispose(this.held);
     this.held = [xAdv, delta];
   }
+  /**
+   * The painting alone: x', the perturbation and the bars of one of two precomputed epsilons,
+   * alternately (no math between the input and the paint): what any path pays per change.
+   */
+  async paintOnly(i: number, pre: { xAdv: Tensor4D; delta: tf.Tensor; probs: number[]; eps: number }[]): Promise<void> {
+    const s = pre[i % pre.length];
+    const drawn = Promise.all([event(this.adv, 'paint'), event(this.pert, 'paint')]);
+    this.adv.tensor = s.xAdv;
+    this.pert.tensor = s.delta;
+    this.pert.range = [-s.eps, s.eps];
+    this.bars.probabilities = s.probs;
+    await drawn;
+    await this.bars.updateComplete;
+  }
   dispose(): void {
     tf.dispose(this.held);
     this.root.remove();
@@ -133,6 +147,10 @@ export async function run() {
     );
   }
   const gradientCalls = el.gradientCalls;
+  // The floor both paths share: the same measure with an input that changes nothing (frame start
+  // to the post-frame marker of that frame, the widget on the page).
+  const idle: number[] = [];
+  for (let i = 0; i < 60; i++) idle.push(await inputToFrame(clock, () => undefined));
   el.remove();
 
   // The math alone, for reference: the once-per-image gradient sign.
@@ -167,6 +185,18 @@ export async function run() {
   await base.set(0.01);
   const baseline: number[] = [];
   for (let i = 0; i < 120; i++) baseline.push(await inputToFrame(clock, () => base.set(EPS(i))));
+  const idleBaseline: number[] = [];
+  for (let i = 0; i < 60; i++) idleBaseline.push(await inputToFrame(clock, () => undefined));
+  const pre = [0.05, 0.1].map((eps) => {
+    const xAdv = fgsm((t) => m.logits(t), x, 0, eps);
+    const { delta, linf, changed } = perturbationSummary(x, xAdv);
+    const probs = Array.from(tf.tidy(() => tf.softmax(m.logits(xAdv))).dataSync());
+    tf.dispose([linf, changed]);
+    return { xAdv, delta, probs, eps };
+  });
+  const paintOnly: number[] = [];
+  for (let i = 0; i < 60; i++) paintOnly.push(await inputToFrame(clock, () => base.paintOnly(i, pre)));
+  tf.dispose(pre.flatMap((p) => [p.xAdv, p.delta]));
   base.dispose();
   x.dispose();
   clock.stop();
@@ -181,6 +211,9 @@ export async function run() {
     newSample: stats(newSample),
     recomputeBaseline: b,
     speedupVsRecompute: b.median / d.median,
+    idleFrame: stats(idle),
+    idleFrameBaseline: stats(idleBaseline),
+    paintOnly: stats(paintOnly),
     gradientSign: grad,
     cachedMath,
     recomputeMath,
@@ -200,6 +233,12 @@ export function report(runs: RunRecord<Result>[]): string[] {
     `  epsilon, property set:    ${s(f.epsilonProperty)}`,
     `  new sample:               ${s(f.newSample)}   (target 50)`,
     `  recompute-gradient baseline, same drag: ${s(f.recomputeBaseline)}; cached path ${f.speedupVsRecompute.toFixed(1)}x faster (target 3x)`,
+    ...(f.paintOnly
+      ? [
+          `  painting alone (the baseline's x', perturbation and bars of a precomputed epsilon, no math): ${s(f.paintOnly)}: the part of every change that no caching removes`,
+          `  so with no math and no Lit work at all, a path painting only those parts could be at most ${(f.recomputeBaseline.median / f.paintOnly.median).toFixed(1)}x faster than the baseline (baseline p50 / painting-alone p50); the widget paints more (two sets of bars, slider, read-outs)`,
+        ]
+      : []),
     `  math alone of one change: cached p50 ${fmt(f.cachedMath.median)} ms vs recompute ${fmt(f.recomputeMath.median)} ms (${(f.recomputeMath.median / f.cachedMath.median).toFixed(1)}x)`,
     `  once-per-image gradient sign (math alone) p50 ${fmt(f.gradientSign.median)} ms, p95 ${fmt(f.gradientSign.p95)} ms (target 150)`,
   ];
