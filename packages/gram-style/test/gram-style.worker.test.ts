@@ -115,7 +115,7 @@ describe('<gram-style> in a Web Worker', () => {
     counting = false;
     obs.disconnect();
     el.pause();
-    expect(frames, 'frames were drawn while the worker computed a step').to.be.at.least(2);
+    expect(frames, 'a frame was drawn while the worker computed a step').to.be.at.least(1);
     expect(got[got.length - 1].where).to.equal('worker');
     // The figure goes to the bench (node bench/run.mjs --suite gram-style); here only for the log.
     console.log(`longest main-thread task during two 256x256 steps: ${tasks.length ? Math.max(...tasks).toFixed(0) : 0} ms (${tasks.length} long tasks); frames during one step: ${frames}`);
