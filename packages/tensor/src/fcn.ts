@@ -18,6 +18,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { tf, type Tensor2D, type Tensor3D, type Tensor4D } from './tf.js';
 import type { RfLayer } from './receptive-field.js';
+import { withReluRule } from './saliency.js';
 
 export interface FcnLayer {
   name: string;
@@ -199,8 +200,10 @@ export function effectiveReceptiveField(model: tfl.LayersModel, image: Tensor3D,
   let k = classIndex ?? -1;
   const map = tf.tidy(() => {
     const x4 = tf.expandDims(image, 0) as Tensor4D;
+    // withReluRule (plain ReLUs here) runs the Conv2D layers as unfused tf.conv2d: a fused conv inside
+    // a gradient also computes its filter's gradient (Conv2DBackpropFilter: wasted, and missing on WASM).
     const f = (inp: tf.Tensor) => {
-      const out = model.apply(inp, { training: false }) as Tensor4D;
+      const out = withReluRule(model, (t) => tf.relu(t), undefined, () => model.apply(inp, { training: false }) as Tensor4D).value;
       const at = tf.slice(out, [0, y, x, 0], [1, 1, 1, -1]);
       if (k < 0) k = (tf.argMax(tf.reshape(at, [-1])).dataSync() as Int32Array)[0];
       return tf.sum(tf.slice(at, [0, 0, 0, k], [1, 1, 1, 1]));
@@ -307,4 +310,36 @@ export async function slidingWindowSegment(
     padded.dispose();
   }
   return { labels, passes, region: [y0, x0, h, w] };
+}
+
+/**
+ * Connected regions of a label map (row-major h x w): pixels joined to their 4 neighbours of the same
+ * label; label 0 (background) is not counted. Touching objects of one class are one region: what a
+ * semantic map cannot tell apart.
+ */
+export function countRegions(labels: ArrayLike<number>, h: number, w: number): number {
+  const seen = new Uint8Array(h * w);
+  const stack: number[] = [];
+  let n = 0;
+  for (let p = 0; p < h * w; p++) {
+    if (seen[p] || labels[p] === 0) continue;
+    n++;
+    seen[p] = 1;
+    stack.push(p);
+    while (stack.length) {
+      const q = stack.pop()!;
+      const y = Math.floor(q / w);
+      const x = q % w;
+      for (const [dy, dx] of [[1, 0], [-1, 0], [0, 1], [0, -1]]) {
+        const yy = y + dy;
+        const xx = x + dx;
+        const k = yy * w + xx;
+        if (yy >= 0 && yy < h && xx >= 0 && xx < w && !seen[k] && labels[k] === labels[q]) {
+          seen[k] = 1;
+          stack.push(k);
+        }
+      }
+    }
+  }
+  return n;
 }

@@ -4,7 +4,7 @@
 // Numbers below are worked by hand in the comments.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ready, tf, receptiveField, fcnLayers, multiplyAdds, fcnRegion, fcnRfPath, semanticMap, effectiveReceptiveField, erfSummary, slidingWindowSegment } from '@convlab/tensor';
+import { ready, tf, receptiveField, fcnLayers, multiplyAdds, fcnRegion, fcnRfPath, semanticMap, effectiveReceptiveField, erfSummary, slidingWindowSegment, countRegions } from "@convlab/tensor";
 
 await ready();
 const tfl = await import('@tensorflow/tfjs-layers');
@@ -146,4 +146,16 @@ test('sliding window with window = 1 + 2L on a flat net gives the one-pass label
   assert.equal(tf.memory().numTensors, before);
   tf.dispose([one, x]);
   m.dispose();
+});
+
+test('countRegions: 4-connected regions per label, background not counted (worked by hand)', () => {
+  // 1 1 0 2    regions: the three 1s at top left; the two 2s; the 1 at (2, 0); the 1s at (2, 3) and
+  // 0 1 0 2    (3, 3); the two 3s: 5
+  // 1 0 0 1
+  // 3 3 0 1
+  const L = [1, 1, 0, 2, 0, 1, 0, 2, 1, 0, 0, 1, 3, 3, 0, 1];
+  assert.equal(countRegions(L, 4, 4), 5);
+  assert.equal(countRegions(new Int32Array(16), 4, 4), 0);
+  // diagonal neighbours are not joined
+  assert.equal(countRegions([1, 0, 0, 1], 2, 2), 2);
 });
