@@ -43,6 +43,11 @@ describe('<gram-style> in a Web Worker', () => {
     expect(got[0].backend).to.equal(backend);
     expect(got.map((s) => s.step).slice(0, 4)).to.deep.equal([1, 2, 3, 4]);
     expect(got[3].total, 'the total loss falls').to.be.below(got[0].total);
+    // The Gram matrices come from the worker too: Ĝ and G at block1_conv1 (4 channels in the fixture).
+    const views = () => (el as unknown as { view: Record<string, tf.Tensor | undefined> }).view;
+    await waitUntil(() => !!views().gTarget && !!views().gCurrent && !!views().fmap, 'Gram views shown', { timeout: 30000 });
+    expect(views().gTarget!.shape).to.deep.equal([4, 4]);
+    expect(views().gCurrent!.shape).to.deep.equal([4, 4]);
     // Paused: the step in flight may still arrive, then nothing.
     await new Promise((r) => setTimeout(r, 1500));
     const held = got.length;
