@@ -84,7 +84,7 @@ export async function run({ backend }: BenchContext) {
       }),
     );
   }
-  while (steps.length < warm + 3) await nextEvent(el, 'step');
+  while (steps.length < warm + 8) await nextEvent(el, 'step');
   el.pause();
   watching = false;
   obs.disconnect();
