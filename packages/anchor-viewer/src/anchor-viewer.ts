@@ -17,10 +17,11 @@ import {
   type ProposalSet,
   type Tensor3D,
   type BackendInfo,
+  toRgba as imageRgba,
 } from '@convlab/tensor';
 import { loadShapesDetector } from '@convlab/models/detector.js';
 import { scene as makeScene, toRgba, type Scene } from '@convlab/scenes';
-import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, clientToCell, isImageFile } from '@convlab/kit';
+import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, clientToCell, isImageFile } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import { anchorViewerStyles } from './anchor-viewer.styles.js';
 import { paintView, LABEL_COLOURS, CLASS_LINE, type View } from './draw.js';
@@ -78,7 +79,7 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
  * @cssprop --convlab-canvas-size - Largest display size of the image (default 480px).
  */
 export class AnchorViewer extends ConvLabElement {
-  static override styles = [...ConvLabElement.styles, widgetControlStyles, widgetLayoutStyles, anchorViewerStyles];
+  static override styles = [...ConvLabElement.styles, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, anchorViewerStyles];
 
   /** Seed of the generated scene (a whole number >= 0; otherwise 0 or rounded, with a notice). */
   @property({ type: Number, reflect: true }) seed = 7;
@@ -285,7 +286,7 @@ export class AnchorViewer extends ConvLabElement {
         const x = await fromImage(this.src, { size: 128, channels: 3 });
         image = tf.tidy(() => tf.squeeze(x, [0]) as Tensor3D);
         x.dispose();
-        rgba = await this.toRgba(image);
+        rgba = (await imageRgba(image, { range: [0, 1] })).rgba;
         this.scn = undefined;
         this.origin = 'src';
       } else {
@@ -302,19 +303,6 @@ export class AnchorViewer extends ConvLabElement {
     }
   }
 
-  private async toRgba(image: Tensor3D): Promise<Uint8ClampedArray> {
-    const [h, w] = image.shape;
-    const rgb = await image.data();
-    const out = new Uint8ClampedArray(h * w * 4);
-    for (let p = 0; p < h * w; p++) {
-      out[4 * p] = rgb[3 * p] * 255;
-      out[4 * p + 1] = rgb[3 * p + 1] * 255;
-      out[4 * p + 2] = rgb[3 * p + 2] * 255;
-      out[4 * p + 3] = 255;
-    }
-    return out;
-  }
-
   /** Reads a file the reader chose; a file that is not an image leaves the current one, with a message under the button. */
   private async onFile(file: File | undefined): Promise<void> {
     if (!file) return;
@@ -328,7 +316,7 @@ export class AnchorViewer extends ConvLabElement {
       const x = await fromImage(file, { size: 128, channels: 3 });
       const image = tf.tidy(() => tf.squeeze(x, [0]) as Tensor3D);
       x.dispose();
-      const rgba = await this.toRgba(image);
+      const rgba = (await imageRgba(image, { range: [0, 1] })).rgba;
       this.scn = undefined;
       this.origin = 'file';
       this.pending = this.setImage(image, rgba, run);

@@ -25,11 +25,12 @@ import {
   type Tensor3D,
   type Tensor4D,
   type BackendInfo,
+  toRgba as imageRgba,
 } from '@convlab/tensor';
 import { loadShapesDetector } from '@convlab/models/detector.js';
 import { loadShapesCrops, CROP_CLASSES } from '@convlab/models/crops.js';
 import { scene as makeScene, toRgba, type Scene } from '@convlab/scenes';
-import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, isImageFile } from '@convlab/kit';
+import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, isImageFile } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { detectionPipelineStyles } from './detection-pipeline.styles.js';
@@ -96,7 +97,7 @@ const isAbort = (e: unknown) => e instanceof DOMException && e.name === 'AbortEr
  * @cssprop --convlab-canvas-size - Largest display size of the image (default 480px).
  */
 export class DetectionPipeline extends ConvLabElement {
-  static override styles = [...ConvLabElement.styles, widgetControlStyles, widgetLayoutStyles, detectionPipelineStyles];
+  static override styles = [...ConvLabElement.styles, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, detectionPipelineStyles];
 
   /** Seed of the generated scene (a whole number >= 0; otherwise 0 or rounded, with a notice). */
   @property({ type: Number, reflect: true }) seed = 3;
@@ -330,22 +331,9 @@ export class DetectionPipeline extends ConvLabElement {
     this.image?.dispose();
     this.image = image;
     this.scn = s;
-    this.rgba = s ? toRgba(s) : await this.toRgba(image);
+    this.rgba = s ? toRgba(s) : (await imageRgba(image, { range: [0, 1] })).rgba;
     this.uploadError = '';
     await this.ensureStep(run);
-  }
-
-  private async toRgba(image: Tensor3D): Promise<Uint8ClampedArray> {
-    const [h, w] = image.shape;
-    const rgb = await image.data();
-    const out = new Uint8ClampedArray(h * w * 4);
-    for (let p = 0; p < h * w; p++) {
-      out[4 * p] = rgb[3 * p] * 255;
-      out[4 * p + 1] = rgb[3 * p + 1] * 255;
-      out[4 * p + 2] = rgb[3 * p + 2] * 255;
-      out[4 * p + 3] = 255;
-    }
-    return out;
   }
 
   private async onFile(file: File | undefined): Promise<void> {

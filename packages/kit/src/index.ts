@@ -27,6 +27,7 @@ export { loadSpriteSamples } from './sprite-samples.js';
 export type { SpriteSample } from './sprite-samples.js';
 export { ModelSource, widgetControlStyles, INVERTED_NOTE, resolveSample, sampleConverter } from './model-source.js';
 export { widgetLayoutStyles } from './widget-layout.styles.js';
+export { sceneWidgetStyles } from './scene-widget.styles.js';
 export type { ModelSourceHost, ModelSourceOptions } from './model-source.js';
 export { ConvLabNotice } from './notice.js';
 export type { NoticeKind } from './notice.js';
