@@ -152,7 +152,18 @@ function need(features: Record<string, Tensor4D>, name: string): Tensor4D {
 
 /** One layer of an encoder: the chain runs them in order. */
 export type EncoderLayer =
-  | { kind: 'conv'; name: string; kernel: Tensor4D; bias?: tf.Tensor1D; relu: boolean; strides: [number, number]; padding: 'same' | 'valid'; dilation: [number, number] }
+  | {
+      kind: 'conv';
+      name: string;
+      kernel: Tensor4D;
+      bias?: tf.Tensor1D;
+      relu: boolean;
+      strides: [number, number];
+      padding: 'same' | 'valid';
+      dilation: [number, number];
+      /** The kernel turned 180° with its channels swapped (flipKernel), made once by the encoder builders for layerVjp; disposed with the encoder. */
+      flipped?: Tensor4D;
+    }
   | { kind: 'pool'; name: string; type: 'avg' | 'max'; size: [number, number]; strides: [number, number]; padding: 'same' | 'valid' }
   | { kind: 'relu'; name: string };
 
@@ -230,8 +241,7 @@ export function layerVjp(l: EncoderLayer, h: Tensor4D, y: Tensor4D, dy: Tensor4D
     const [kh, kw] = l.kernel.shape;
     const [dh, dw] = l.dilation;
     const dz: Tensor4D = l.relu ? tf.mul(dy, tf.step(y)) : dy;
-    // Turned 180° as the kh*kw taps in reverse order (a 2-D reverse: half the time of reversing two axes on WASM).
-    const flipped = tf.transpose(tf.reshape(tf.reverse(tf.reshape(l.kernel, [kh * kw, -1]), 0), l.kernel.shape), [0, 1, 3, 2]) as Tensor4D;
+    const flipped = l.flipped ?? flipKernel(l.kernel);
     // Forward padding (TF's 'same': the odd pixel at the bottom / right); the adjoint pads the other way.
     const pad = (k: number, d: number): [number, number] => {
       const total = (k - 1) * d;
@@ -249,6 +259,22 @@ export function layerVjp(l: EncoderLayer, h: Tensor4D, y: Tensor4D, dy: Tensor4D
     return tf.div(tf.image.resizeNearestNeighbor(dy, [h.shape[1], h.shape[2]]), l.size[0] * l.size[1]);
   }
   return tf.grad((hi: Tensor) => applyLayer(l, hi as Tensor4D))(h, dy) as Tensor4D;
+}
+
+/**
+ * A convolution kernel [kh, kw, in, out] turned 180° with its channels swapped, [kh, kw, out, in]: the
+ * kernel whose forward convolution is the input gradient (see layerVjp). The taps are reversed as one
+ * axis of kh*kw (half the time of reversing two axes on WASM).
+ */
+export function flipKernel(kernel: Tensor4D): Tensor4D {
+  return tf.tidy(() => {
+    const [kh, kw] = kernel.shape;
+    return tf.transpose(tf.reshape(tf.reverse(tf.reshape(kernel, [kh * kw, -1]), 0), kernel.shape), [0, 1, 3, 2]) as Tensor4D;
+  });
+}
+
+function disposeConv(l: EncoderLayer): void {
+  if (l.kind === 'conv') tf.dispose([l.kernel, ...(l.bias ? [l.bias] : []), ...(l.flipped ? [l.flipped] : [])]);
 }
 
 function checkNames(enc: StyleEncoder, names: Iterable<string>): void {
@@ -338,7 +364,7 @@ export async function layerwiseValueAndGrad(
 
 export function disposeEncoder(enc: StyleEncoder | undefined): void {
   if (!enc) return;
-  for (const l of enc.layers) if (l.kind === 'conv') tf.dispose([l.kernel, ...(l.bias ? [l.bias] : [])]);
+  for (const l of enc.layers) disposeConv(l);
 }
 
 /** A VGG-shaped random network: blocks of 3x3 convolutions + ReLU, each block followed by 2x2 pooling. */
@@ -388,7 +414,7 @@ export function randomVgg(config: Partial<RandomVggConfig> = {}): StyleEncoder {
     for (let i = 0; i < c.depths[b]; i++) {
       const fanIn = 9 * cin;
       const kernel = tf.tensor4d(gaussians(9 * cin * w, next, (c.gain ?? 1) * Math.sqrt(2 / fanIn)), [3, 3, cin, w]);
-      layers.push({ kind: 'conv', name: `block${b + 1}_conv${i + 1}`, kernel, relu: true, strides: [1, 1], padding: 'same', dilation: [1, 1] });
+      layers.push({ kind: 'conv', name: `block${b + 1}_conv${i + 1}`, kernel, flipped: flipKernel(kernel), relu: true, strides: [1, 1], padding: 'same', dilation: [1, 1] });
       cin = w;
     }
     layers.push({ kind: 'pool', name: `block${b + 1}_pool`, type: c.pool ?? 'avg', size: [2, 2], strides: [2, 2], padding: 'valid' });
@@ -435,15 +461,17 @@ export function encoderFromLayersModel(model: tfl.LayersModel, opts: { name?: st
       const act = String(cfg.activation ?? 'linear');
       if (act !== 'relu' && act !== 'linear') throw new ConvLabError('unsupported-layer', `The model's layer "${layer.name}" uses the activation "${act}"; style features support relu or linear convolutions.`);
       if (cfg.dataFormat === 'channelsFirst') throw new ConvLabError('unsupported-layer', `The model's layer "${layer.name}" is channels-first; convert the model to channels-last.`);
+      const strides = pair(cfg.strides, 1);
       layers.push({
         kind: 'conv',
         name: layer.name,
         kernel: kernel.clone(),
         bias: cfg.useBias === false || !bias ? undefined : bias.clone(),
         relu: act === 'relu',
-        strides: pair(cfg.strides, 1),
+        strides,
         padding: cfg.padding === 'same' ? 'same' : 'valid',
         dilation: pair(cfg.dilationRate, 1),
+        flipped: strides[0] === 1 && strides[1] === 1 ? flipKernel(kernel) : undefined,
       });
     } else if (cls === 'MaxPooling2D' || cls === 'AveragePooling2D') {
       const size = pair(cfg.poolSize, 2);
@@ -458,7 +486,7 @@ export function encoderFromLayersModel(model: tfl.LayersModel, opts: { name?: st
   }
   if (opts.upTo && wanted.size) throw new ConvLabError('no-layer', `The model has no layer ${[...wanted].map((n) => `"${n}"`).join(', ')}. Its convolutions: ${layers.filter((l) => l.kind === 'conv').map((l) => l.name).join(', ')}.`);
   if (channels !== undefined && channels !== 3) {
-    layers.forEach((l) => l.kind === 'conv' && tf.dispose([l.kernel, ...(l.bias ? [l.bias] : [])]));
+    layers.forEach(disposeConv);
     throw new ConvLabError('input-shape', `The model takes ${channels}-channel images; style transfer needs an RGB (3-channel) model.`);
   }
   return { name: opts.name ?? model.name, layers, preprocess: opts.preprocess ?? 'unit', source: opts.source ?? model.name };
