@@ -14,7 +14,7 @@ const CONFIG = join(PKG_DIR, 'train', 'models.json');
 const config = JSON.parse(readFileSync(CONFIG, 'utf8'));
 
 function usage(code) {
-  console.log(`usage: npm run train -w @convlab/models -- <${Object.keys(config).join('|')}|all> [--epochs N]\n       npm run train -w @convlab/models -- shapes-detector [--help]`);
+  console.log(`usage: npm run train -w @convlab/models -- <${Object.keys(config).join('|')}|all> [--epochs N]\n       npm run train -w @convlab/models -- shapes-detector|shapes-fcn|shapes-fcn-flat [--help]`);
   process.exit(code);
 }
 
@@ -22,6 +22,11 @@ const args = process.argv.slice(2);
 if (args[0] === 'shapes-detector') {
   // The detector has its own pipeline (scenes data set, torchvision Mask R-CNN, four TF.js parts).
   const r = spawnSync(process.execPath, [join(PKG_DIR, 'train', 'train-detector.mjs'), ...args.slice(1)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
+if (args[0] === 'shapes-fcn' || args[0] === 'shapes-fcn-flat') {
+  // The segmenters of <fcn-seg>: scenes data set, train/py/train_fcn.py, a functional TF.js export.
+  const r = spawnSync(process.execPath, [join(PKG_DIR, 'train', 'train-fcn.mjs'), ...args], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
 if (args.includes('-h') || args.includes('--help')) usage(0);

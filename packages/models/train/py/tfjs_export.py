@@ -212,6 +212,21 @@ def _write(out_dir, model_config, weights, metadata):
     return blob
 
 
+def fold_batchnorm(conv, bn):
+    """Conv2d or ConvTranspose2d followed by BatchNorm2d (eval mode) -> one layer of the same kind with a
+    bias: w' = w * gamma / sqrt(var + eps) per output channel, b' = (b - mean) * gamma / sqrt(var + eps) + beta."""
+    scale = bn.weight.detach() / torch.sqrt(bn.running_var + bn.eps)
+    bias = conv.bias.detach() if conv.bias is not None else torch.zeros_like(bn.running_mean)
+    if isinstance(conv, nn.ConvTranspose2d):
+        out = nn.ConvTranspose2d(conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride)
+        out.weight.data = conv.weight.detach() * scale[None, :, None, None]  # [in, out, kh, kw]
+    else:
+        out = nn.Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding)
+        out.weight.data = conv.weight.detach() * scale[:, None, None, None]  # [out, in, kh, kw]
+    out.bias.data = (bias - bn.running_mean) * scale + bn.bias.detach()
+    return out.eval()
+
+
 class GraphNet(nn.Module):
     """A network as a list of named nodes, each applied to earlier nodes' outputs ('input' is the image):
 
@@ -220,6 +235,8 @@ class GraphNet(nn.Module):
     `relu` applies a ReLU after the op. The last node is the output. export_graph writes it as a Keras
     functional model (InputLayer, Conv2D, Conv2DTranspose, Add, Concatenate), so skip connections
     survive the export.
+    An op may also be nn.Sequential(conv, nn.BatchNorm2d) for training; `folded()` merges the batch norm
+    into the conv for export.
     """
 
     def __init__(self, nodes):
@@ -241,6 +258,17 @@ class GraphNet(nn.Module):
                 y = self.ops[name](a[0])
             v[name] = torch.relu(y) if relu else y
         return v[self.nodes[-1][0]]
+
+    def folded(self):
+        """A copy (eval mode) in which every Sequential(conv, BatchNorm2d) op is one conv with a bias."""
+        nodes = []
+        for name, op, ins, relu in self.nodes:
+            m = op if op is not None else self.ops[name]
+            if isinstance(m, nn.Sequential):
+                conv, bn = list(m)
+                m = fold_batchnorm(conv, bn)
+            nodes.append((name, m, ins, relu))
+        return GraphNet(nodes).eval()
 
 
 def export_graph(model, input_shape, out_dir, name, metadata=None):

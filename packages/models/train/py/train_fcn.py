@@ -1,0 +1,208 @@
+"""Seeded training of the two segmenters of <fcn-seg> on the scenes of @convlab/scenes (per-pixel
+classes: 0 background, 1 circle, 2 square, 3 triangle). Run through
+`npm run train -w @convlab/models -- shapes-fcn` (or `shapes-fcn-flat`), which writes the scenes first
+and measures the exported model with TF.js afterwards (train/evaluate-fcn.mjs).
+
+shapes-fcn-flat  the slide's first design: L 3x3 convolutions (padding 1, stride 1) at full
+                 resolution, ReLU between them, the last one giving the 4 class logits. Receptive
+                 field 1 + 2L: with L = 5 an 11x11 window, so the middle of a large square or circle
+                 is one flat colour to it and its class is a guess.
+shapes-fcn       encoder-decoder: four strided 2x2 convolutions halve the resolution (128 -> 8), a 3x3
+                 conv after each; four 2x2 transposed convolutions (stride 2) bring it back, each
+                 joined to the encoder's map of the same size (concatenation at 16, 32 and 64,
+                 addition at 128) and followed by a 3x3 conv. Receptive field 108 px.
+
+Both are GraphNets trained with batch norm after every conv but the last, folded into the convs
+before export_graph of tfjs_export.py writes them (functional model.json, so the skips survive). The export's parity fixture (parity.json): PyTorch's logits at a few pixels of the first test
+scenes, checked against TF.js by evaluate-fcn.mjs and test-node/fcn.test.mjs.
+"""
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from collections import OrderedDict
+
+import numpy as np
+import torch
+from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tfjs_export import GraphNet, export_graph  # noqa: E402
+
+CLASSES = ['background', 'circle', 'square', 'triangle']
+SIZE = 128
+
+
+def bn(conv):
+    """conv (no bias) + BatchNorm2d: trains faster here; folded into the conv for export."""
+    conv.bias = None
+    return nn.Sequential(conv, nn.BatchNorm2d(conv.out_channels))
+
+
+def build_flat(layers=5, width=16):
+    nodes = []
+    prev = 'input'
+    for i in range(1, layers + 1):
+        last = i == layers
+        conv = nn.Conv2d(3 if i == 1 else width, len(CLASSES) if last else width, 3, padding=1)
+        nodes.append((f'conv{i}', conv if last else bn(conv), [prev], not last))
+        prev = f'conv{i}'
+    return GraphNet(nodes)
+
+
+def build_encoder_decoder(widths=(12, 16, 32, 64)):
+    c1, c2, c3, c4 = widths
+    conv = lambda i, o: bn(nn.Conv2d(i, o, 3, padding=1))  # noqa: E731
+    down = lambda i, o: bn(nn.Conv2d(i, o, 2, stride=2))  # noqa: E731
+    up = lambda i, o: bn(nn.ConvTranspose2d(i, o, 2, stride=2))  # noqa: E731
+    return GraphNet([
+        ('enc1', conv(3, c1), ['input'], True),          # 128
+        ('down1', down(c1, c2), ['enc1'], True),         # 64
+        ('enc2', conv(c2, c2), ['down1'], True),
+        ('down2', down(c2, c3), ['enc2'], True),         # 32
+        ('enc3', conv(c3, c3), ['down2'], True),
+        ('down3', down(c3, c4), ['enc3'], True),         # 16
+        ('enc4', conv(c4, c4), ['down3'], True),
+        ('down4', down(c4, c4), ['enc4'], True),         # 8
+        ('enc5', conv(c4, c4), ['down4'], True),
+        ('up4', up(c4, c4), ['enc5'], True),             # 16
+        ('skip4', 'concat', ['up4', 'enc4'], False),
+        ('dec4', conv(2 * c4, c3), ['skip4'], True),
+        ('up3', up(c3, c3), ['dec4'], True),             # 32
+        ('skip3', 'concat', ['up3', 'enc3'], False),
+        ('dec3', conv(2 * c3, c2), ['skip3'], True),
+        ('up2', up(c2, c2), ['dec3'], True),             # 64
+        ('skip2', 'concat', ['up2', 'enc2'], False),
+        ('dec2', conv(2 * c2, c1), ['skip2'], True),
+        ('up1', up(c1, c1), ['dec2'], True),             # 128
+        ('skip1', 'add', ['up1', 'enc1'], False),
+        ('logits', nn.Conv2d(c1, len(CLASSES), 3, padding=1), ['skip1'], False),
+    ])
+
+
+MODELS = {
+    # steps of `batch` random crop x crop windows of the training scenes (crop 128: whole scenes; 64x64
+    # crops with a one-cycle lr up to 0.01 stayed near the class-prior loss for 1,500 steps; a constant
+    # lr of 0.003 learned at once on a small set, so: whole scenes, lr 0.002 with a cosine decay)
+    'shapes-fcn-flat': {'build': build_flat, 'seed': 20261214, 'scenes': 7200, 'steps': 600, 'batch': 8, 'crop': 128, 'lr': 0.002},
+    'shapes-fcn': {'build': build_encoder_decoder, 'seed': 20261215, 'scenes': 7200, 'steps': 4000, 'batch': 8, 'crop': 128, 'lr': 0.002},
+}
+
+
+def load(split_dir, count=None):
+    images = np.load(os.path.join(split_dir, 'images.npy'), mmap_mode='r')
+    semantic = np.load(os.path.join(split_dir, 'semantic.npy'), mmap_mode='r')
+    n = len(images) if count is None else min(count, len(images))
+    x = torch.from_numpy(np.ascontiguousarray(images[:n])).permute(0, 3, 1, 2).contiguous()  # uint8 NCHW
+    y = torch.from_numpy(np.ascontiguousarray(semantic[:n]).astype(np.int64))
+    return x, y
+
+
+@torch.no_grad()
+def confusion(model, x, y, batch=50):
+    cm = torch.zeros(len(CLASSES), len(CLASSES), dtype=torch.int64)
+    for s in range(0, len(x), batch):
+        p = model(x[s:s + batch].float() / 255).argmax(1)
+        cm += torch.bincount(y[s:s + batch].reshape(-1) * len(CLASSES) + p.reshape(-1), minlength=len(CLASSES) ** 2).reshape(len(CLASSES), -1)
+    tp = cm.diag().double()
+    iou = tp / (cm.sum(0) + cm.sum(1) - cm.diag()).double()
+    return iou.tolist(), float(iou.mean())
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--model', required=True, choices=sorted(MODELS))
+    ap.add_argument('--data', required=True, help='directory holding train/ and test/ (npm run scenes -w @convlab/scenes)')
+    ap.add_argument('--out', required=True, help='export folder (model.json, weights.bin, parity.json)')
+    ap.add_argument('--log', required=True)
+    ap.add_argument('--scenes', type=int, default=None, help='train on the first N training scenes (default: the model\'s)')
+    ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--steps', type=int, default=None)
+    a = ap.parse_args()
+    cfg = MODELS[a.model]
+    steps = a.steps or cfg['steps']
+    torch.set_num_threads(a.threads)
+    random.seed(cfg['seed'])
+    np.random.seed(cfg['seed'])
+    torch.manual_seed(cfg['seed'])
+
+    x, y = load(os.path.join(a.data, 'train'), a.scenes or cfg['scenes'])
+    xv, yv = load(os.path.join(a.data, 'test'), 100)  # a progress figure only; the card's figure is TF.js's
+    n = len(x)
+    model = cfg['build']()
+    opt = torch.optim.Adam(model.parameters(), lr=cfg['lr'])
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
+    ce = nn.CrossEntropyLoss()
+    B, C = cfg['batch'], cfg['crop']
+    log = {'model': a.model, 'seed': cfg['seed'], 'steps': steps, 'batch': B, 'crop': C, 'lr': cfg['lr'],
+           'optimizer': f"Adam, learning rate {cfg['lr']} with a cosine decay to 0", 'augmentation': ('whole scenes' if C == SIZE else f'random {C}x{C} crops') + ', random horizontal and vertical flips',
+           'threads': a.threads, 'torch': torch.__version__, 'scenes': n, 'history': []}
+    g = torch.Generator().manual_seed(cfg['seed'])
+    t0 = time.time()
+    lsum, tot = 0.0, 0
+    for step in range(1, steps + 1):
+        model.train()
+        idx = torch.randint(0, n, (B,), generator=g)
+        oy, ox = torch.randint(0, SIZE - C + 1, (2,), generator=g).tolist()
+        xb = x[idx, :, oy:oy + C, ox:ox + C].float() / 255
+        yb = y[idx, oy:oy + C, ox:ox + C]
+        if torch.rand(1, generator=g).item() < 0.5:
+            xb, yb = xb.flip(3), yb.flip(2)
+        if torch.rand(1, generator=g).item() < 0.5:
+            xb, yb = xb.flip(2), yb.flip(1)
+        loss = ce(model(xb), yb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        lsum += loss.item() * B
+        tot += B
+        if step % 200 == 0 or step == steps:
+            model.eval()
+            iou, miou = confusion(model, xv, yv)
+            h = {'step': step, 'loss': round(lsum / tot, 5), 'pytorchTestMeanIoU100': round(miou, 4),
+                 'perClass': [round(v, 4) for v in iou], 'seconds': round(time.time() - t0, 1)}
+            log['history'].append(h)
+            print(json.dumps(h), flush=True)
+            lsum, tot = 0.0, 0
+            # exported at every evaluation, so that a run stopped early leaves its latest state (the card
+            # says how many steps it had: stepsDone)
+            log['train_seconds'] = round(time.time() - t0, 1)
+            export(model, log, a, n, xv, step)
+    print(f'== {a.model} trained in {log["train_seconds"]} s; exported to {a.out}')
+
+
+def export(model, log, a, n, xv, steps_done):
+    """Folds the batch norms, writes the TF.js model, parity.json and the training log (as of now)."""
+    model.eval()
+    meta = {'convlab': {'name': a.model, 'labels': CLASSES, 'inputSize': [SIZE, SIZE], 'channels': 3,
+                        'inputRange': [0, 1], 'output': 'logits per pixel',
+                        'trainedOn': 'semantic maps of @convlab/scenes training scenes (seeds 0-%d)' % (n - 1)}}
+    folded = model.folded()
+    with torch.no_grad():
+        probe = xv[:4].float() / 255
+        fold_diff = float((folded(probe) - model(probe)).abs().max())
+    assert fold_diff < 1e-3, f'batch norm folding changed the outputs by {fold_diff}'
+    log['foldMaxAbsDiff'] = fold_diff
+    log['stepsDone'] = steps_done
+    log['export'] = export_graph(folded, (SIZE, SIZE, 3), a.out, a.model.replace('-', '_'), metadata=meta)
+    # Parity fixture: PyTorch's logits of the first 2 test scenes at 64 seeded pixels each (the scenes
+    # are regenerated from their seeds by the checks).
+    seeds = np.load(os.path.join(a.data, 'test', 'seeds.npy'))[:2]
+    rng = np.random.default_rng(1)
+    pix = rng.integers(0, SIZE, size=(64, 2))
+    with torch.no_grad():
+        out = folded(xv[:2].float() / 255)
+    parity = {'seeds': [int(s) for s in seeds], 'pixels': pix.tolist(),
+              'logits': [[out[i, :, py, px].tolist() for py, px in pix] for i in range(2)]}
+    with open(os.path.join(a.out, 'parity.json'), 'w') as f:
+        json.dump(parity, f)
+        f.write('\n')
+    with open(a.log, 'w') as f:
+        json.dump(log, f)
+
+
+if __name__ == '__main__':
+    main()
