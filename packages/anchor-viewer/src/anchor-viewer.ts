@@ -21,7 +21,7 @@ import {
 } from '@convlab/tensor';
 import { loadShapesDetector } from '@convlab/models/detector.js';
 import { scene as makeScene, toRgba, type Scene } from '@convlab/scenes';
-import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, clientToCell, isImageFile } from '@convlab/kit';
+import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, sceneRow, type SceneRowOptions, clientToCell, isImageFile } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import { anchorViewerStyles } from './anchor-viewer.styles.js';
 import { paintView, LABEL_COLOURS, CLASS_LINE, type View } from './draw.js';
@@ -412,6 +412,20 @@ export class AnchorViewer extends ConvLabElement {
   }
 
   /** A new generated scene (the next seed). */
+  /** New scene, seed and upload: the kit's scene row. */
+  private sceneRowOptions(): SceneRowOptions {
+    return {
+      seed: this.seed,
+      uploadError: this.uploadError,
+      onNewScene: () => this.newScene(),
+      onSeed: (seed) => {
+        this.src = '';
+        this.seed = seed;
+      },
+      onFile: (file) => void this.onFile(file),
+    };
+  }
+
   newScene(): void {
     this.src = '';
     this.seed = (this.seed + 1) % 2 ** 31;
@@ -615,17 +629,7 @@ export class AnchorViewer extends ConvLabElement {
     const v = this.view;
     return html`<div class="controls" part="controls">
       ${this.shown('scene')
-        ? html`<div class="scene-row">
-            <button type="button" @click=${() => this.newScene()}>New scene</button>
-            <label class="field">Seed <input type="number" min="0" step="1" .value=${String(this.seed)} @change=${(e: Event) => {
-              this.src = '';
-              this.seed = Number((e.target as HTMLInputElement).value);
-            }} /></label>
-            <span class="upload">
-              <label class="button">Upload an image…<input type="file" accept="image/*" @change=${(e: Event) => void this.onFile((e.target as HTMLInputElement).files?.[0])} /></label>
-              ${this.uploadError ? html`<span class="error" role="alert">${this.uploadError}</span>` : nothing}
-            </span>
-          </div>`
+        ? sceneRow(this.sceneRowOptions())
         : nothing}
       ${this.shown('iou') && (v === 'anchors' || v === 'losses')
         ? html`${slider('Positive at IoU ≥', 'fgIou', 0, 1, 0.05, this.used.fg)}${slider('Negative below IoU', 'bgIou', 0, 1, 0.05, this.used.bg)}`

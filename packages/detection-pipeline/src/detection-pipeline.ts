@@ -12,6 +12,9 @@ import {
   rcnnDetect,
   fastRcnnDetect,
   roiPoolBins,
+  binMaxima,
+  strongestChannel,
+  windowClassProbabilities,
   roiAlign,
   meanAveragePrecision,
   fromImage,
@@ -30,7 +33,7 @@ import {
 import { loadShapesDetector } from '@convlab/models/detector.js';
 import { loadShapesCrops, CROP_CLASSES } from '@convlab/models/crops.js';
 import { scene as makeScene, toRgba, type Scene } from '@convlab/scenes';
-import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, isImageFile } from '@convlab/kit';
+import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, sceneRow, type SceneRowOptions, isImageFile } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { detectionPipelineStyles } from './detection-pipeline.styles.js';
@@ -513,6 +516,20 @@ export class DetectionPipeline extends ConvLabElement {
   }
 
   /** A new generated scene (the next seed). */
+  /** New scene, seed and upload: the kit's scene row. */
+  private sceneRowOptions(): SceneRowOptions {
+    return {
+      seed: this.seed,
+      uploadError: this.uploadError,
+      onNewScene: () => this.newScene(),
+      onSeed: (seed) => {
+        this.src = '';
+        this.seed = seed;
+      },
+      onFile: (file) => void this.onFile(file),
+    };
+  }
+
   newScene(): void {
     this.src = '';
     this.seed = (this.seed + 1) % 2 ** 31;
@@ -536,7 +553,7 @@ export class DetectionPipeline extends ConvLabElement {
         paintImage(ctx, layer, k);
         const s = this.sw?.scales[Math.min(this.windowIndex, (this.sw?.scales.length ?? 1) - 1)];
         if (s) {
-          paintScoreMap(ctx, s.boxes, this.windowProbs(s.outputs), (s.boxes[1]?.[0] ?? s.boxes[0][2]) - s.boxes[0][0] || s.window / 4, k);
+          paintScoreMap(ctx, s.boxes, windowClassProbabilities(s.outputs, this.windowClass), (s.boxes[1]?.[0] ?? s.boxes[0][2]) - s.boxes[0][0] || s.window / 4, k);
           strokeBoxes(ctx, [s.boxes[0]], k, '#ffffff', 2, 0.9, [5, 4]);
         }
         paintDetections(ctx, shownDets(this.sw?.detections), classes, k);
@@ -576,21 +593,6 @@ export class DetectionPipeline extends ConvLabElement {
     }
   }
 
-  /** Probability of the chosen class (0: the best object class) per window, from the classifier's logits. */
-  private windowProbs(out: Float32Array): Float32Array {
-    const n = out.length / 8;
-    const p = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      const o = i * 8;
-      const mx = Math.max(out[o], out[o + 1], out[o + 2], out[o + 3]);
-      let s = 0;
-      const e = [0, 1, 2, 3].map((c) => Math.exp(out[o + c] - mx));
-      e.forEach((v) => (s += v));
-      p[i] = this.windowClass ? e[this.windowClass] / s : Math.max(e[1], e[2], e[3]) / s;
-    }
-    return p;
-  }
-
   /** The RoI-pool view of the picked proposal: bins and maxima in JS (RoI pooling) or RoIAlign's values. */
   private paintRoi(): void {
     const f = this.fast;
@@ -600,17 +602,10 @@ export class DetectionPipeline extends ConvLabElement {
     const [, fh, fw, C] = f.features.shape;
     const pool = this.used.pool;
     const bins = roiPoolBins(box, pool, 1 / f.stride, [fh, fw]);
-    const channel = this.channel >= 0 ? this.channel : this.strongestChannel(bins, f.data, fw, C);
+    const channel = this.channel >= 0 ? this.channel : strongestChannel(bins, f.data, [fh, fw, C]);
     let pooled: Float32Array;
     if (!this.align) {
-      pooled = new Float32Array(pool * pool);
-      bins.forEach((row, i) =>
-        row.forEach((b, j) => {
-          let mx = b.y1 > b.y0 && b.x1 > b.x0 ? -Infinity : 0;
-          for (let y = b.y0; y < b.y1; y++) for (let x = b.x0; x < b.x1; x++) mx = Math.max(mx, f.data[(y * fw + x) * C + channel]);
-          pooled[i * pool + j] = mx;
-        }),
-      );
+      pooled = binMaxima(bins, f.data, [fh, fw, C], channel);
     } else {
       const key = `${this.picked}:${pool}`;
       if (this.alignValues?.key !== key) {
@@ -622,20 +617,6 @@ export class DetectionPipeline extends ConvLabElement {
       for (let i = 0; i < pool * pool; i++) pooled[i] = this.alignValues.values[i * C + channel];
     }
     paintRoiView(canvas, { features: f.data, featureSize: [fh, fw], channels: C, channel, stride: f.stride, box, bins: this.align ? null : bins, pooled, pool, bin: this.bin });
-  }
-
-  private strongestChannel(bins: { y0: number; y1: number; x0: number; x1: number }[][], data: Float32Array, fw: number, C: number): number {
-    let best = 0;
-    let bestV = -Infinity;
-    for (let c = 0; c < C; c++) {
-      let s = 0;
-      for (const row of bins) for (const b of row) for (let y = b.y0; y < b.y1; y++) for (let x = b.x0; x < b.x1; x++) s += data[(y * fw + x) * C + c];
-      if (s > bestV) {
-        bestV = s;
-        best = c;
-      }
-    }
-    return best;
   }
 
   /** Picks the smallest proposal under the pointer (Fast R-CNN step). */
@@ -775,18 +756,10 @@ export class DetectionPipeline extends ConvLabElement {
     const hier = this.ss?.result.hierarchies[0];
     return html`<div class="controls" part="controls">
       ${this.shown('scene')
-        ? html`<div class="scene-row">
-            <button type="button" @click=${() => this.newScene()}>New scene</button>
-            <label class="field">Seed <input type="number" min="0" step="1" .value=${String(this.seed)} @change=${(e: Event) => {
-              this.src = '';
-              this.seed = Number((e.target as HTMLInputElement).value);
-            }} /></label>
-            <span class="upload">
-              <label class="button">Upload an image…<input type="file" accept="image/*" @change=${(e: Event) => void this.onFile((e.target as HTMLInputElement).files?.[0])} /></label>
-              ${this.uploadError ? html`<span class="error" role="alert">${this.uploadError}</span>` : nothing}
-            </span>
-            ${this.shown('table') ? html`<button type="button" ?disabled=${!!this.busy} @click=${() => this.runBatch(10)}>Measure every method on 10 test scenes</button>` : nothing}
-          </div>`
+        ? sceneRow({
+            ...this.sceneRowOptions(),
+            extra: this.shown('table') ? html`<button type="button" ?disabled=${!!this.busy} @click=${() => this.runBatch(10)}>Measure every method on 10 test scenes</button>` : nothing,
+          })
         : nothing}
       ${this.shown('settings') && this.step === 'sliding-window' && sw
         ? html`<label class="field">Window size <select @change=${(e: Event) => (this.windowIndex = Number((e.target as HTMLSelectElement).value))}>

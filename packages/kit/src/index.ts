@@ -28,6 +28,8 @@ export type { SpriteSample } from './sprite-samples.js';
 export { ModelSource, widgetControlStyles, INVERTED_NOTE, resolveSample, sampleConverter } from './model-source.js';
 export { widgetLayoutStyles } from './widget-layout.styles.js';
 export { sceneWidgetStyles } from './scene-widget.styles.js';
+export { sceneRow } from './scene-row.js';
+export type { SceneRowOptions } from './scene-row.js';
 export type { ModelSourceHost, ModelSourceOptions } from './model-source.js';
 export { ConvLabNotice } from './notice.js';
 export type { NoticeKind } from './notice.js';

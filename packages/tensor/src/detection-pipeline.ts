@@ -271,3 +271,26 @@ export async function fastRcnnDetect(
     throw e;
   }
 }
+
+/**
+ * Per window, the softmax probability of one class (`cls` >= 1), or of the likeliest object class
+ * (`cls` = 0: "any shape"), from the crop classifier's outputs laid out `stride` numbers a window:
+ * `classes` logits (background first), then the box deltas.
+ */
+export function windowClassProbabilities(out: ArrayLike<number>, cls: number, classes = 4, stride = 8): Float32Array {
+  const n = Math.floor(out.length / stride);
+  const p = new Float32Array(n);
+  const e = new Float64Array(classes);
+  for (let i = 0; i < n; i++) {
+    const o = i * stride;
+    let mx = -Infinity;
+    for (let c = 0; c < classes; c++) mx = Math.max(mx, out[o + c]);
+    let s = 0;
+    for (let c = 0; c < classes; c++) s += e[c] = Math.exp(out[o + c] - mx);
+    let v = 0;
+    if (cls) v = e[cls];
+    else for (let c = 1; c < classes; c++) v = Math.max(v, e[c]);
+    p[i] = v / s;
+  }
+  return p;
+}

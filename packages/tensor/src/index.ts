@@ -102,7 +102,7 @@ export type { BoxWeights } from './boxes.js';
 export { anchorGrid, cellAnchors, labelAnchors, roundHalfEven } from './anchors.js';
 export type { AnchorGridOptions, LabelAnchorsOptions, AnchorLabels } from './anchors.js';
 export { nms, batchedNms, nmsIndices } from './nms.js';
-export { roiPool, roiAlign, roiPoolBins } from './roi.js';
+export { roiPool, roiAlign, roiPoolBins, binMaxima, strongestChannel } from './roi.js';
 export type { RoiBoxes, RoiBin, RoiAlignOptions } from './roi.js';
 export { receptiveField, receptiveRegion } from './receptive-field.js';
 export type { RfLayer, RfInfo } from './receptive-field.js';
@@ -126,7 +126,7 @@ export { selectiveSearch, searchStrategies, toColorSpace, pixelBins, initialRegi
 export type { SelectiveSearchOptions, SelectiveSearchResult, SearchStrategy, SearchMode, ColorSpace, SimilarityName, GroupingStep, Hierarchy, InitialRegions, RgbImage, RecallResult, ProposalBox, HierarchyState } from './selective-search.js';
 export { classifierSpec, denseToConvKernel, toConvolutional, disposeConvolutional, scoreWindows, scoreWindowsOneByOne, windowGrid, warpBoxes, warpCrops } from './sliding-window.js';
 export type { ClassifierLayer, ClassifierSpec, ConvolutionalClassifier, OneByOneResult } from './sliding-window.js';
-export { decodeBox, decodeDetections, pyramidLevel, slidingWindowDetect, rcnnDetect, fastRcnnDetect } from './detection-pipeline.js';
+export { decodeBox, decodeDetections, pyramidLevel, slidingWindowDetect, rcnnDetect, fastRcnnDetect, windowClassProbabilities } from './detection-pipeline.js';
 export type { PipelineDetection, DecodeOptions, WindowScale, SlidingWindowResult, CropClassifyResult, FastRcnnResult } from './detection-pipeline.js';
 export { fcnLayers, multiplyAdds, fcnRegion, fcnRfPath, fcnLogits, semanticMap, effectiveReceptiveField, erfSummary, slidingWindowSegment, countRegions } from './fcn.js';
 export type { FcnLayer, PixelRegion, ErfSummary, SlidingWindowSegmentResult } from './fcn.js';

@@ -261,3 +261,36 @@ function alignSamples(roi: number[], oh: number, ow: number, H: number, W: numbe
 export function roiAlign(features: Tensor3D | Tensor4D, boxes: RoiBoxes, outputSize: number | readonly [number, number], options: RoiAlignOptions = {}): Tensor4D {
   return gatherBins(features, boxes, outputSize, 'sum', (roi, oh, ow, H, W) => alignSamples(roi, oh, ow, H, W, options));
 }
+
+/**
+ * RoI pooling of one channel of an NHWC feature map already on the CPU (`data`, `[H, W, C]`), by
+ * the bins of `roiPoolBins`: each bin's maximum, row by row (an empty bin gives 0, as torchvision's
+ * kernel does). What a view that animates the bins needs, without a backend round trip.
+ */
+export function binMaxima(bins: readonly (readonly RoiBin[])[], data: ArrayLike<number>, [, W, C]: readonly [number, number, number], channel: number): Float32Array {
+  const ow = bins[0]?.length ?? 0;
+  const out = new Float32Array(bins.length * ow);
+  bins.forEach((row, i) =>
+    row.forEach((b, j) => {
+      let mx = b.y1 > b.y0 && b.x1 > b.x0 ? -Infinity : 0;
+      for (let y = b.y0; y < b.y1; y++) for (let x = b.x0; x < b.x1; x++) mx = Math.max(mx, data[(y * W + x) * C + channel]);
+      out[i * ow + j] = mx;
+    }),
+  );
+  return out;
+}
+
+/** The channel with the largest sum over the cells the bins cover (a cell shared by two bins counts twice). */
+export function strongestChannel(bins: readonly (readonly RoiBin[])[], data: ArrayLike<number>, [, W, C]: readonly [number, number, number]): number {
+  let best = 0;
+  let bestV = -Infinity;
+  for (let c = 0; c < C; c++) {
+    let s = 0;
+    for (const row of bins) for (const b of row) for (let y = b.y0; y < b.y1; y++) for (let x = b.x0; x < b.x1; x++) s += data[(y * W + x) * C + c];
+    if (s > bestV) {
+      bestV = s;
+      best = c;
+    }
+  }
+  return best;
+}

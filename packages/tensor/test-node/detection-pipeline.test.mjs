@@ -81,3 +81,37 @@ test('slidingWindowDetect: the convolutional mode finds the same detections with
   img.dispose();
   disposeConvolutional(conv);
 });
+
+test('binMaxima is roiPool on one channel, and strongestChannel picks the channel with the most mass in the bins', async () => {
+  const { roiPool, roiPoolBins, binMaxima, strongestChannel } = await import('@convlab/tensor');
+  const [H, W, C] = [16, 16, 5];
+  let seed = 3;
+  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
+  const data = Float32Array.from({ length: H * W * C }, rand);
+  const features = tf.tensor4d(data, [1, H, W, C]);
+  for (const [box, pool] of [[[10, 20, 70, 90], 7], [[0, 0, 127, 127], 4], [[40, 40, 44, 47], 3], [[100, 110, 160, 170], 2]]) {
+    const bins = roiPoolBins(box, pool, 1 / 8, [H, W]);
+    const ref = roiPool(features, [box], pool, 1 / 8);
+    const all = await ref.data();
+    ref.dispose();
+    for (let c = 0; c < C; c++) {
+      const mine = binMaxima(bins, data, [H, W, C], c);
+      const theirs = Array.from({ length: pool * pool }, (_, i) => all[i * C + c]);
+      assert.deepEqual(Array.from(mine), theirs.map((v) => Math.fround(v)), `box ${box}, pool ${pool}, channel ${c}`);
+    }
+  }
+  features.dispose();
+  const boost = Float32Array.from(data);
+  const bins = roiPoolBins([16, 16, 48, 48], 2, 1 / 8, [H, W]);
+  for (let y = 2; y <= 6; y++) for (let x = 2; x <= 6; x++) boost[(y * W + x) * C + 3] += 2;
+  assert.equal(strongestChannel(bins, boost, [H, W, C]), 3);
+});
+
+test('windowClassProbabilities: softmax of the first 4 of every 8 numbers, one class or the likeliest shape', async () => {
+  const { windowClassProbabilities } = await import('@convlab/tensor');
+  const out = Float32Array.from([0, 1, 2, 3, 9, 9, 9, 9, 5, -1, 0.5, 0, 9, 9, 9, 9]);
+  const sm = tf.tidy(() => tf.softmax(tf.tensor2d([[0, 1, 2, 3], [5, -1, 0.5, 0]]))).arraySync();
+  const near = (a, b) => a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) < 1e-6, `${a} vs ${b}`));
+  near(Array.from(windowClassProbabilities(out, 2)), [sm[0][2], sm[1][2]]);
+  near(Array.from(windowClassProbabilities(out, 0)), [sm[0][3], sm[1][2]]);
+});
