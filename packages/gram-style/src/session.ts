@@ -6,7 +6,7 @@
  * a backend that fails in it), the same engine runs in the page instead, one encoder layer per task,
  * and `where` says 'main'.
  */
-import { tf, type BackendName, type StyleStart, type StyleOptimizer, type StyleStepResult, type Tensor4D } from '@convlab/tensor';
+import { tf, wasmThreadCount, type BackendName, type StyleStart, type StyleOptimizer, type StyleStepResult, type Tensor4D } from '@convlab/tensor';
 import { StyleEngine, pixels, type EngineRequest, type EncoderSpec, type ImageReply, type InitReply, type Pixels, type RunSettings, type StepReply, type ViewsReply } from './engine.js';
 
 export type { RunSettings, EncoderSpec } from './engine.js';
@@ -66,6 +66,8 @@ export class StyleSession {
   private readonly pending = new Map<number, Pending>();
   private readonly started: Promise<void>;
   private disposed = false;
+  /** Set when a worker that held the run stopped: until the next build, requests fail with this. */
+  private lost = '';
 
   /**
    * backend: the page's backend, for the worker to use too; wasmThreads: the page runs WASM's threaded
@@ -109,7 +111,10 @@ export class StyleSession {
     this.local ??= new StyleEngine(layerPause);
   }
 
-  /** The worker failed before answering: run everything it had been sent in the page. Later: the requests in flight fail. */
+  /**
+   * The worker failed. Before it had answered anything: run everything it had been sent in the page.
+   * After (it held a run, now lost): the requests in flight fail, and the next build runs in the page.
+   */
   private failOver(reason: string): void {
     if (!this.worker) return;
     this.worker.terminate();
@@ -117,9 +122,12 @@ export class StyleSession {
     this.fallbackReason = reason;
     const waiting = [...this.pending.values()];
     this.pending.clear();
-    if (this.answered && this.stepCount > 0) {
-      for (const p of waiting) p.reject(new Error(`The style transfer stopped: ${reason}.`));
+    if (this.answered) {
+      this.lost = `The style transfer stopped: ${reason}. Retry runs it in the page.`;
+      for (const p of waiting) p.reject(new Error(this.lost));
       this.toMain();
+      this.backend = tf.getBackend() ?? '';
+      this.threads = wasmThreadCount();
       return;
     }
     this.toMain();
@@ -142,6 +150,7 @@ export class StyleSession {
 
   private request<T>(req: EngineRequest): Promise<T> {
     if (this.disposed) return Promise.reject(new DOMException('The style transfer was disposed.', 'AbortError'));
+    if (this.lost && req.op !== 'build' && req.op !== 'init') return Promise.reject(new Error(this.lost));
     if (!this.worker) return this.local!.handle(req.op === 'init' ? { op: 'init' } : req) as Promise<T>;
     const id = ++this.nextId;
     return new Promise<T>((resolve, reject) => {
@@ -161,6 +170,7 @@ export class StyleSession {
     await this.started;
     const [c, s] = await Promise.all([pixels(content), pixels(style)]);
     const r = await this.request<ImageReply>({ op: 'build', encoder, content: c, style: s, settings, keepImage });
+    this.lost = '';
     this.options = { ...settings };
     this.stepCount = 0;
     this.setImage(r.image);

@@ -144,6 +144,23 @@ describe('<gram-style> in a Web Worker', () => {
     }
   });
 
+  it('a worker that stops during a run: a clear error, and Retry goes on in the page', async () => {
+    const el = await small();
+    const session = (el as unknown as { st: { worker?: Worker } }).st;
+    expect(session.worker, 'a worker holds the run').to.exist;
+    session.worker!.dispatchEvent(new ErrorEvent('error', { message: 'out of memory (simulated)' }));
+    el.run();
+    await waitUntil(() => statusOf(el).getAttribute('state') === 'error', 'an error', { timeout: 30000 });
+    expect(statusOf(el).getAttribute('message')).to.contain('The style transfer stopped: the worker stopped (out of memory (simulated)). Retry runs it in the page.');
+    statusOf(el).dispatchEvent(new CustomEvent('retry', { bubbles: true, composed: true }));
+    await waitUntil(() => isReady(el), 'ready again', { timeout: 90000 });
+    const s = nextStep(el);
+    el.run();
+    expect((await s).where).to.equal('main');
+    el.pause();
+    el.remove();
+  });
+
   it('tensors on the page return to the baseline after a run in the worker and removal mid-run', async () => {
     await new Promise((r) => setTimeout(r, 1500));
     const base = tf.memory().numTensors;
