@@ -71,6 +71,8 @@ export interface StepReply extends ImageReply {
   result: StyleStepResult;
   /** Time of the step's math where it ran, ms. */
   computeMs: number;
+  /** tf.memory().numTensors where it ran, after the step (flat over a run when nothing leaks). */
+  tensors: number;
 }
 export interface ViewsReply {
   views: Partial<Record<'gTarget' | 'gCurrent' | 'gDiff' | 'fmap' | 'outer' | 'partial', Pixels>>;
@@ -123,7 +125,7 @@ export class StyleEngine {
         const st = this.need();
         const t0 = performance.now();
         const result = await st.step();
-        return { result, computeMs: performance.now() - t0, image: await pixels(st.image) } satisfies StepReply;
+        return { result, computeMs: performance.now() - t0, image: await pixels(st.image), tensors: tf.memory().numTensors } satisfies StepReply;
       }
       case 'update':
         this.need().update({ alpha: req.alpha, beta: req.beta, optimizer: req.optimizer });

@@ -177,12 +177,12 @@ export class StyleSession {
   }
 
   /** One optimiser step; `ms` is the wall time as the page saw it. */
-  async step(): Promise<StyleStepResult & { ms: number; computeMs: number }> {
+  async step(): Promise<StyleStepResult & { ms: number; computeMs: number; tensors: number }> {
     const t0 = performance.now();
     const r = await this.request<StepReply>({ op: 'step' });
     this.stepCount = r.result.step;
     this.setImage(r.image);
-    return { ...r.result, ms: performance.now() - t0, computeMs: r.computeMs };
+    return { ...r.result, ms: performance.now() - t0, computeMs: r.computeMs, tensors: r.tensors };
   }
 
   /** New weights or optimiser, from the next step. */

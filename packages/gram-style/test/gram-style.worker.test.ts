@@ -161,6 +161,16 @@ describe('<gram-style> in a Web Worker', () => {
     el.remove();
   });
 
+  it('memory in the worker stays flat over a run (its tensor count after each step)', async () => {
+    const el = await small();
+    const session = (el as unknown as { st: { step(): Promise<{ tensors: number; step: number }> } }).st;
+    const counts: number[] = [];
+    for (let i = 0; i < 30; i++) counts.push((await session.step()).tensors);
+    // Adam's moments appear after the first step; from then on the count does not grow.
+    expect(new Set(counts.slice(2)).size, counts.join(',')).to.equal(1);
+    el.remove();
+  });
+
   it('tensors on the page return to the baseline after a run in the worker and removal mid-run', async () => {
     await new Promise((r) => setTimeout(r, 1500));
     const base = tf.memory().numTensors;
