@@ -9,7 +9,6 @@ import {
   cellAnchors,
   labelAnchors,
   detectorLosses,
-  fromImage,
   colormapGradient,
   type DetectorParts,
   type DetectResult,
@@ -17,11 +16,10 @@ import {
   type ProposalSet,
   type Tensor3D,
   type BackendInfo,
-  toRgba as imageRgba,
 } from '@convlab/tensor';
 import { loadShapesDetector } from '@convlab/models/detector.js';
-import { scene as makeScene, toRgba, type Scene } from '@convlab/scenes';
-import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, sceneRow, type SceneRowOptions, clientToCell, isImageFile } from '@convlab/kit';
+import { scene as makeScene, type Scene } from '@convlab/scenes';
+import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, sceneRow, readSceneImage, readUpload, type SceneRowOptions, clientToCell } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import { anchorViewerStyles } from './anchor-viewer.styles.js';
 import { paintView, LABEL_COLOURS, CLASS_LINE, type View } from './draw.js';
@@ -280,22 +278,10 @@ export class AnchorViewer extends ConvLabElement {
     this.status = 'running';
     this.message = 'Running the detector…';
     try {
-      let image: Tensor3D;
-      let rgba: Uint8ClampedArray;
-      if (this.src) {
-        const x = await fromImage(this.src, { size: 128, channels: 3 });
-        image = tf.tidy(() => tf.squeeze(x, [0]) as Tensor3D);
-        x.dispose();
-        rgba = (await imageRgba(image, { range: [0, 1] })).rgba;
-        this.scn = undefined;
-        this.origin = 'src';
-      } else {
-        const s = makeScene(this.seed);
-        rgba = toRgba(s);
-        image = tf.tidy(() => tf.div(tf.tensor3d(Int32Array.from(s.image), [s.height, s.width, 3], 'float32'), 255) as Tensor3D);
-        this.scn = s;
-        this.origin = 'scene';
-      }
+      const s = this.src ? undefined : makeScene(this.seed);
+      const { image, rgba } = await readSceneImage(s ?? this.src);
+      this.scn = s;
+      this.origin = s ? 'scene' : 'src';
       await this.setImage(image, rgba, run);
     } catch (e) {
       if (run !== this.run) return;
@@ -307,19 +293,16 @@ export class AnchorViewer extends ConvLabElement {
   private async onFile(file: File | undefined): Promise<void> {
     if (!file) return;
     this.uploadError = '';
-    if (!isImageFile(file)) {
-      this.uploadError = `${file.name} is not an image: the previous image stays.`;
+    const r = await readUpload(file);
+    if ('error' in r) {
+      this.uploadError = r.error;
       return;
     }
     const run = ++this.run;
+    this.scn = undefined;
+    this.origin = 'file';
     try {
-      const x = await fromImage(file, { size: 128, channels: 3 });
-      const image = tf.tidy(() => tf.squeeze(x, [0]) as Tensor3D);
-      x.dispose();
-      const rgba = (await imageRgba(image, { range: [0, 1] })).rgba;
-      this.scn = undefined;
-      this.origin = 'file';
-      this.pending = this.setImage(image, rgba, run);
+      this.pending = this.setImage(r.image, r.rgba, run);
       await this.pending;
     } catch (e) {
       if (run === this.run) this.uploadError = `${file.name} could not be read (${e instanceof Error ? e.message : e}): the previous image stays.`;

@@ -17,7 +17,6 @@ import {
   windowClassProbabilities,
   roiAlign,
   meanAveragePrecision,
-  fromImage,
   colormapGradient,
   type ClassifierSpec,
   type ConvolutionalClassifier,
@@ -28,12 +27,11 @@ import {
   type Tensor3D,
   type Tensor4D,
   type BackendInfo,
-  toRgba as imageRgba,
 } from '@convlab/tensor';
 import { loadShapesDetector } from '@convlab/models/detector.js';
 import { loadShapesCrops, CROP_CLASSES } from '@convlab/models/crops.js';
-import { scene as makeScene, toRgba, type Scene } from '@convlab/scenes';
-import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, sceneRow, type SceneRowOptions, isImageFile } from '@convlab/kit';
+import { scene as makeScene, type Scene } from '@convlab/scenes';
+import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, sceneRow, readSceneImage, readUpload, type SceneRowOptions } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { detectionPipelineStyles } from './detection-pipeline.styles.js';
@@ -309,23 +307,16 @@ export class DetectionPipeline extends ConvLabElement {
     this.status = 'running';
     this.message = 'Making the scene…';
     try {
-      if (this.src) {
-        const x = await fromImage(this.src, { size: 128, channels: 3 });
-        const image = tf.tidy(() => tf.squeeze(x, [0]) as Tensor3D);
-        x.dispose();
-        await this.setImage(image, undefined, run);
-      } else {
-        const s = makeScene(this.seed);
-        const image = tf.tidy(() => tf.div(tf.tensor3d(Int32Array.from(s.image), [s.height, s.width, 3], 'float32'), 255) as Tensor3D);
-        await this.setImage(image, s, run);
-      }
+      const s = this.src ? undefined : makeScene(this.seed);
+      const { image, rgba } = await readSceneImage(s ?? this.src);
+      await this.setImage(image, rgba, s, run);
     } catch (e) {
       if (run !== this.run || isAbort(e)) return;
       this.fail(e, this.src ? `The image ${this.src} could not be loaded` : 'The scene could not be made');
     }
   }
 
-  private async setImage(image: Tensor3D, s: Scene | undefined, run: number): Promise<void> {
+  private async setImage(image: Tensor3D, rgba: Uint8ClampedArray, s: Scene | undefined, run: number): Promise<void> {
     if (run !== this.run || !this.isConnected) {
       image.dispose();
       return;
@@ -334,7 +325,7 @@ export class DetectionPipeline extends ConvLabElement {
     this.image?.dispose();
     this.image = image;
     this.scn = s;
-    this.rgba = s ? toRgba(s) : (await imageRgba(image, { range: [0, 1] })).rgba;
+    this.rgba = rgba;
     this.uploadError = '';
     await this.ensureStep(run);
   }
@@ -342,19 +333,13 @@ export class DetectionPipeline extends ConvLabElement {
   private async onFile(file: File | undefined): Promise<void> {
     if (!file) return;
     this.uploadError = '';
-    if (!isImageFile(file)) {
-      this.uploadError = `${file.name} is not an image: the previous image stays.`;
+    const r = await readUpload(file);
+    if ('error' in r) {
+      this.uploadError = r.error;
       return;
     }
-    try {
-      const x = await fromImage(file, { size: 128, channels: 3 });
-      const image = tf.tidy(() => tf.squeeze(x, [0]) as Tensor3D);
-      x.dispose();
-      // loadedKey stays: the seed or src did not change, so no update reloads them over the upload
-      this.enqueue(() => this.setImage(image, undefined, ++this.run));
-    } catch (e) {
-      this.uploadError = `${file.name} could not be read (${e instanceof Error ? e.message : e}): the previous image stays.`;
-    }
+    // loadedKey stays: the seed or src did not change, so no update reloads them over the upload
+    this.enqueue(() => this.setImage(r.image, r.rgba, undefined, ++this.run));
   }
 
   /** After each pass: yield to the page every few passes; stop when the scene was replaced. */

@@ -1,4 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
+import { tf, fromImage, toRgba, type Tensor3D } from '@convlab/tensor';
+import { isImageFile } from './image-picker.js';
 
 export interface SceneRowOptions {
   /** The scene's seed shown in the number field. */
@@ -27,4 +29,51 @@ export function sceneRow(o: SceneRowOptions): TemplateResult {
     </span>
     ${o.extra ?? nothing}
   </div>`;
+}
+
+/** An image a scene widget works on: [h, w, 3] in [0, 1], and its RGBA bytes for painting. */
+export interface SceneImage {
+  image: Tensor3D;
+  rgba: Uint8ClampedArray;
+}
+
+/** A generated scene's pixels (bytes 0-255, [height, width, 3] row-major), as @convlab/scenes makes them. */
+export interface ScenePixels {
+  image: ArrayLike<number>;
+  width: number;
+  height: number;
+}
+
+/**
+ * The image of a scene widget: a generated scene's pixels, or an image by URL or Blob scaled to
+ * `size` × `size` RGB. The caller owns (and disposes) `image`.
+ */
+export async function readSceneImage(source: ScenePixels | string | Blob, size = 128): Promise<SceneImage> {
+  let image: Tensor3D;
+  if (typeof source === 'string' || source instanceof Blob) {
+    const x = await fromImage(source, { size, channels: 3 });
+    image = tf.tidy(() => tf.squeeze(x, [0]) as Tensor3D);
+    x.dispose();
+  } else {
+    image = tf.tidy(() => tf.div(tf.tensor3d(Float32Array.from(source.image), [source.height, source.width, 3]), 255) as Tensor3D);
+  }
+  try {
+    return { image, rgba: (await toRgba(image, { range: [0, 1] })).rgba };
+  } catch (e) {
+    image.dispose();
+    throw e;
+  }
+}
+
+/**
+ * A file the reader chose, read as `readSceneImage` does; a file that is not an image, or one that
+ * cannot be decoded, gives the message to show under the upload button instead.
+ */
+export async function readUpload(file: File, size = 128): Promise<SceneImage | { error: string }> {
+  if (!isImageFile(file)) return { error: `${file.name} is not an image: the previous image stays.` };
+  try {
+    return await readSceneImage(file, size);
+  } catch (e) {
+    return { error: `${file.name} could not be read (${e instanceof Error ? e.message : e}): the previous image stays.` };
+  }
 }
