@@ -121,3 +121,37 @@ export async function frameInterval(clock: FrameClock): Promise<number> {
   for (let i = 0; i < 31; i++) t.push(await clock.afterFrame());
   return stats(t.slice(1).map((v, i) => v - t[i])).median;
 }
+
+/**
+ * Long tasks (over 50 ms) of this thread from now until stop(), with when each began (ms after the
+ * call) and the longest gap between two animation frames meanwhile (a frame late for any reason).
+ */
+export function longTasks() {
+  const ms: number[] = [];
+  const at: [number, number][] = [];
+  const t0 = performance.now();
+  const add = (e: PerformanceEntry) => {
+    ms.push(e.duration);
+    at.push([Math.round(e.startTime - t0), Math.round(e.duration)]);
+  };
+  const obs = new PerformanceObserver((list) => list.getEntries().forEach(add));
+  obs.observe({ type: 'longtask', buffered: false });
+  let last = t0;
+  let maxGap = 0;
+  let watching = true;
+  const watch = () => {
+    const t = performance.now();
+    maxGap = Math.max(maxGap, t - last);
+    last = t;
+    if (watching) requestAnimationFrame(watch);
+  };
+  requestAnimationFrame(watch);
+  return {
+    stop() {
+      watching = false;
+      obs.takeRecords().forEach(add);
+      obs.disconnect();
+      return { longest: ms.length ? Math.max(...ms) : 0, count: ms.length, at, longestFrameGap: maxGap };
+    },
+  };
+}

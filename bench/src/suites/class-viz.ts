@@ -5,7 +5,7 @@
 import { ready, type BackendName } from '@convlab/tensor';
 import '@convlab/models';
 import '@convlab/class-viz';
-import { stats, fmt, nextEvent, FrameClock, inputToFrame, frameInterval, type BenchContext, type RunRecord } from '../lib.js';
+import { stats, fmt, nextEvent, FrameClock, inputToFrame, frameInterval, longTasks, type BenchContext, type RunRecord } from '../lib.js';
 
 export const backends = ['auto'];
 
@@ -26,30 +26,15 @@ export async function run({ backend }: BenchContext) {
   const longest: number[] = [];
   const gaps: number[] = [];
   for (let k = 0; k < 3; k++) {
-    const tasks: number[] = [];
-    const obs = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) tasks.push(e.duration);
-    });
-    obs.observe({ type: 'longtask', buffered: false });
-    let last = performance.now();
-    let maxGap = 0;
-    let watching = true;
-    const watch = () => {
-      const t = performance.now();
-      maxGap = Math.max(maxGap, t - last);
-      last = t;
-      if (watching) requestAnimationFrame(watch);
-    };
-    requestAnimationFrame(watch);
+    const tasks = longTasks();
     const finished = nextEvent(el, 'done');
     const t0 = performance.now();
     el.reset(true);
     await finished;
     totals.push(performance.now() - t0);
-    watching = false;
-    obs.disconnect();
-    longest.push(tasks.length ? Math.max(...tasks) : 0);
-    gaps.push(maxGap);
+    const t = tasks.stop();
+    longest.push(t.longest);
+    gaps.push(t.longestFrameGap);
   }
 
   // A slider move while it runs: the lambda slider's range input -> its value shown.

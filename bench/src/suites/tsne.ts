@@ -12,7 +12,7 @@ import '@convlab/tsne-map';
 import { TsneRunner, neighbourAgreement } from '@convlab/tsne-map';
 // @ts-expect-error tsne-js ships no types
 import TSNE from 'tsne-js';
-import { fmt, nextEvent, type BenchContext, type RunRecord } from '../lib.js';
+import { fmt, nextEvent, longTasks, type BenchContext, type RunRecord } from '../lib.js';
 
 const N = 2000;
 const ITERATIONS = 1000;
@@ -78,26 +78,6 @@ export async function run(_: BenchContext) {
     ours: { ms: oursMs, where: ours.where, kl: ours.kl, frames, longestTaskMs: oursTasks.longest, longTasks: oursTasks.count, agreement: neighbourAgreement(ours.embedding, labels) },
     widget: { ms: widgetMs, longestTaskMs: widgetTasks.longest, longTasks: widgetTasks.count, tasksAt: widgetTasks.at },
     tsneJs: { iterations: TSNE_JS_ITERATIONS, ms: theirsMs, initMs, iterMs, msFor1000: initMs + (iterMs * ITERATIONS) / TSNE_JS_ITERATIONS, agreement: neighbourAgreement(theirsEmb, labels) },
-  };
-}
-
-/** Long tasks (over 50 ms) of this thread from now until stop(). */
-function longTasks() {
-  const ms: number[] = [];
-  const at: [number, number][] = [];
-  const t0 = performance.now();
-  const add = (e: PerformanceEntry) => {
-    ms.push(e.duration);
-    at.push([Math.round(e.startTime - t0), Math.round(e.duration)]);
-  };
-  const obs = new PerformanceObserver((list) => list.getEntries().forEach(add));
-  obs.observe({ type: 'longtask', buffered: false });
-  return {
-    stop() {
-      obs.takeRecords().forEach(add);
-      obs.disconnect();
-      return { longest: ms.length ? Math.max(...ms) : 0, count: ms.length, at };
-    },
   };
 }
 
