@@ -19,6 +19,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { tf, type Tensor, type Tensor4D } from './tf.js';
 import type { LoadedModel } from './models.js';
+import { layerVjp } from './style.js';
 
 export type ReluRule = 'gradient' | 'deconvnet' | 'guided';
 export const RELU_RULES: readonly ReluRule[] = ['gradient', 'deconvnet', 'guided'];
@@ -169,6 +170,26 @@ interface Swappable {
 }
 
 /**
+ * tf.conv2d whose gradient with respect to its input is a forward convolution with the kernel turned
+ * 180° (style.ts's layerVjp) for stride 1 and 'same' or 'valid' padding: TF.js's own gradient runs
+ * Conv2DBackpropInput, which the WASM backend runs without XNNPACK (several times slower). Only the
+ * input gets a gradient (the kernel is a constant here: these functions differentiate the input).
+ */
+function conv2dFastInputGrad(x: Tensor4D, k: Tensor4D, strides: [number, number] | number, padding: string, dilation: [number, number] | number | undefined): Tensor4D {
+  const st = typeof strides === 'number' ? [strides, strides] : strides;
+  const dl = (dilation === undefined ? [1, 1] : typeof dilation === 'number' ? [dilation, dilation] : dilation) as [number, number];
+  if (st[0] !== 1 || st[1] !== 1 || (padding !== 'same' && padding !== 'valid')) return tf.conv2d(x, k, st as [number, number], padding as 'same' | 'valid', 'NHWC', dl);
+  const f = tf.customGrad(((xi: Tensor4D) => {
+    const value = tf.conv2d(xi, k, 1, padding as 'same' | 'valid', 'NHWC', dl);
+    return {
+      value,
+      gradFunc: (dy: Tensor4D) => layerVjp({ kind: 'conv', name: '', kernel: k, relu: false, strides: [1, 1], padding: padding as 'same' | 'valid', dilation: dl }, xi, value, dy),
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(x) as Tensor4D;
+}
+
+/**
  * Runs fn with every ReLU of the model replaced by `relu`, the activation of `linearAt` (the target
  * layer) by the identity, and a final softmax by the identity (class scores before the softmax).
  * Returns fn's result and the number of ReLUs replaced. Synchronous: nothing else can run the model
@@ -207,7 +228,7 @@ export function withReluRule<T>(model: tfl.LayersModel, relu: (x: Tensor) => Ten
           const k = s.kernel!.read();
           let y: Tensor;
           if (cls === 'Conv2D') {
-            y = tf.conv2d(x as Tensor4D, k as Tensor4D, s.strides as [number, number], s.padding!, 'NHWC', s.dilationRate as [number, number]);
+            y = conv2dFastInputGrad(x as Tensor4D, k as Tensor4D, s.strides as [number, number], s.padding!, s.dilationRate as [number, number]);
           } else if (x.rank === 2) {
             y = tf.matMul(x as tf.Tensor2D, k as tf.Tensor2D);
           } else {

@@ -1,4 +1,5 @@
 import { expect } from '@open-wc/testing';
+import * as tfl from '@tensorflow/tfjs-layers';
 import {
   tf,
   loadModel,
@@ -18,6 +19,48 @@ import { describeOnEachBackend, maxAbsDiff } from './helpers.js';
 import { EXPECTED, handNet, handNetSeparate, smallConvNet, smoothImage, finiteDifferences } from './helpers/visualisation.js';
 
 const DIGITS = new URL('../../models/models/digits/model.json', import.meta.url).href;
+
+describeOnEachBackend('neuronGradient (vanilla) equals tf.grad through every kind of convolution', () => {
+  it("'same', 'valid', stride 2, an even kernel and a max-pool: the input gradient of a class score", async () => {
+    const m = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [11, 11, 2], filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tfl.initializers.randomNormal({ seed: 1, stddev: 0.5 }), biasInitializer: tfl.initializers.constant({ value: 0.1 }) }),
+        tfl.layers.conv2d({ filters: 4, kernelSize: [3, 2], padding: 'valid', activation: 'relu', kernelInitializer: tfl.initializers.randomNormal({ seed: 2, stddev: 0.5 }) }),
+        tfl.layers.conv2d({ filters: 3, kernelSize: 2, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: tfl.initializers.randomNormal({ seed: 3, stddev: 0.5 }) }),
+        tfl.layers.conv2d({ filters: 3, kernelSize: 4, padding: 'same', activation: 'relu', kernelInitializer: tfl.initializers.randomNormal({ seed: 5, stddev: 0.5 }) }),
+        tfl.layers.maxPooling2d({ poolSize: 2 }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 3, kernelInitializer: tfl.initializers.randomNormal({ seed: 4, stddev: 0.5 }) }),
+      ],
+    });
+    const x = tf.randomUniform([2, 11, 11, 2], 0, 1, 'float32', 7) as Tensor4D;
+    const ours = neuronGradient(m, x, { class: 2, rule: 'gradient' });
+    const ref = tf.grad((xi: tf.Tensor) => tf.sum(tf.slice(m.predict(xi) as tf.Tensor2D, [0, 2], [-1, 1])))(x);
+    const scale = Math.max(...(await tf.abs(ref).data()));
+    expect(scale, 'a gradient that is not zero').to.be.above(1e-4);
+    expect(maxAbsDiff(await ours.data(), await ref.data()) / scale).to.be.below(1e-4);
+    tf.dispose([ours, ref, x]);
+    m.dispose();
+  });
+
+  it('a dilated convolution (where tf.grad has no gradient) matches finite differences', async () => {
+    const m = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [7, 7, 1], filters: 2, kernelSize: 3, dilationRate: 2, padding: 'same', activation: 'relu', kernelInitializer: tfl.initializers.randomNormal({ seed: 11, stddev: 0.5 }), biasInitializer: tfl.initializers.constant({ value: 0.2 }) }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 2, kernelInitializer: tfl.initializers.randomNormal({ seed: 12, stddev: 0.5 }) }),
+      ],
+    });
+    const x = tf.randomUniform([1, 7, 7, 1], 0, 1, 'float32', 3) as Tensor4D;
+    const ours = await neuronGradient(m, x, { class: 1, rule: 'gradient' }).data();
+    const fd = await finiteDifferences((xi) => tf.slice(m.predict(xi) as tf.Tensor2D, [0, 1], [1, 1]), x, 1e-2);
+    const checked = fd.map((v, i) => [v, ours[i]] as const).filter(([v]) => v !== null) as [number, number][];
+    expect(checked.length, 'points away from a ReLU kink').to.be.above(30);
+    for (const [v, o] of checked) expect(Math.abs(v - o)).to.be.below(2e-2 * Math.max(1, Math.abs(v)));
+    x.dispose();
+    m.dispose();
+  });
+});
 
 describeOnEachBackend('neuronGradient and saliencyMaps', () => {
   const x = () => tf.tensor4d([1, 2], [1, 1, 1, 2]);
