@@ -30,6 +30,7 @@ export const suites: Record<string, () => Promise<SuiteModule>> = {
   'anchor-viewer': () => import('./suites/anchor-viewer.js'),
   'selective-search': () => import('./suites/selective-search.js'),
   'detection-pipeline': () => import('./suites/detection-pipeline.js'),
+  'fcn-seg': () => import('./suites/fcn-seg.js'),
 };
 
 type BenchWindow = typeof window & {

@@ -132,7 +132,7 @@ ${rows}
 ${log.threads} thread, ${done < log.steps ? `${fmt(done)} of ${fmt(log.steps)} planned steps (the run was stopped after the export at step ${fmt(done)})` : `${fmt(log.steps)} steps`} of batch ${log.batch} (${fmt(done * log.batch)} scenes drawn at random from the ${fmt(log.scenes)}),
 ${log.optimizer}, batch norm after every conv but the last (folded into the convs for export: outputs change by
 ${log.foldMaxAbsDiff.toExponential(1)}), pixel-wise cross-entropy, ${log.augmentation}. Training took **${fmt(Math.round(log.train_seconds))} s** on the
-shared 2-core machine (another training job and other work running). Last: loss ${last.loss} over the last ${log.history.length > 1 ? log.history.at(-1).step - log.history.at(-2).step : log.steps} steps; mean IoU
+shared 2-core machine (another training job and other work running). Last: loss ${last.loss} over the last ${log.history.length > 1 ? last.step - log.history.at(-2).step : last.step} steps; mean IoU
 on 100 test scenes in PyTorch ${last.pytorchTestMeanIoU100} (a progress figure; the card's figure is below).
 
 ## Measured (TF.js, ${backend} backend in Node: \`node packages/models/train/evaluate-fcn.mjs --id ${id}\`)

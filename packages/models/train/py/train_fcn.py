@@ -86,7 +86,7 @@ MODELS = {
     # steps of `batch` random crop x crop windows of the training scenes (crop 128: whole scenes; 64x64
     # crops with a one-cycle lr up to 0.01 stayed near the class-prior loss for 1,500 steps; a constant
     # lr of 0.003 learned at once on a small set, so: whole scenes, lr 0.002 with a cosine decay)
-    'shapes-fcn-flat': {'build': build_flat, 'seed': 20261214, 'scenes': 7200, 'steps': 600, 'batch': 8, 'crop': 128, 'lr': 0.002},
+    'shapes-fcn-flat': {'build': build_flat, 'seed': 20261214, 'scenes': 7200, 'steps': 2000, 'batch': 8, 'crop': 128, 'lr': 0.002},
     'shapes-fcn': {'build': build_encoder_decoder, 'seed': 20261215, 'scenes': 7200, 'steps': 4000, 'batch': 8, 'crop': 128, 'lr': 0.002},
 }
 

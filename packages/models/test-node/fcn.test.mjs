@@ -1,0 +1,65 @@
+// The bundled segmenters (models/shapes-fcn, models/shapes-fcn-flat): the TF.js exports compute what
+// PyTorch computed (parity.json: logits at 64 pixels of 2 test scenes, regenerated from their seeds),
+// the encoder-decoder keeps its skips (functional graph: Concatenate, Add, Conv2DTranspose), the
+// receptive fields are what the cards say, and the cards carry the measured figures of metrics.json.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { scene } from '@convlab/scenes';
+import { fcnLayers, fcnRfPath, receptiveField } from '@convlab/tensor';
+import { tf, loadLayersModelFromDir } from '../train/lib/tf.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'models');
+
+for (const id of ['shapes-fcn', 'shapes-fcn-flat']) {
+  const dir = join(root, id);
+  test(`${id}: TF.js logits = PyTorch's (parity.json) to 1e-4`, async (t) => {
+    const { model } = await loadLayersModelFromDir(dir);
+    const p = JSON.parse(readFileSync(join(dir, 'parity.json'), 'utf8'));
+    let max = 0;
+    p.seeds.forEach((seed, i) => {
+      const s = scene(seed);
+      const y = tf.tidy(() => model.predict(tf.div(tf.tensor4d(Float32Array.from(s.image), [1, 128, 128, 3]), 255)).arraySync()[0]);
+      p.pixels.forEach(([py, px], k) => y[py][px].forEach((v, c) => (max = Math.max(max, Math.abs(v - p.logits[i][k][c])))));
+    });
+    t.diagnostic(`${id}: max abs diff ${max.toExponential(2)}`);
+    assert.ok(max < 1e-4, `max abs diff ${max}`);
+    model.dispose();
+  });
+
+  test(`${id}: layers, receptive field and card`, async (t) => {
+    const { model } = await loadLayersModelFromDir(dir);
+    assert.deepEqual(model.outputs[0].shape, [null, 128, 128, 4]);
+    const layers = fcnLayers(model);
+    const rf = receptiveField(fcnRfPath(layers)).at(-1).size;
+    const kinds = new Set(model.layers.map((l) => l.getClassName()));
+    if (id === 'shapes-fcn') {
+      for (const k of ['Conv2DTranspose', 'Concatenate', 'Add']) assert.ok(kinds.has(k), `no ${k}`);
+      assert.equal(rf, 108);
+    } else {
+      const L = layers.filter((l) => l.kind === 'conv').length;
+      assert.equal(rf, 1 + 2 * L);
+      assert.ok(rf < 60, 'the flat net must see less than the largest objects');
+    }
+    const m = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
+    const card = readFileSync(join(dir, 'card.md'), 'utf8');
+    assert.equal(m.receptiveField, rf);
+    assert.equal(m.scenes, 500);
+    assert.ok(card.includes(`mean IoU ${m.meanIoU}`), 'the card quotes the measured mean IoU');
+    // Issue 14 asks for a mean IoU of 0.9 for the encoder-decoder; the shipped weights are measured
+    // and the figure printed (the comparison with the flat network is asserted below).
+    t.diagnostic(`${id}: mean IoU ${m.meanIoU} on ${m.scenes} test scenes (TF.js, metrics.json)${id === 'shapes-fcn' ? `; issue 14's target 0.9 ${m.meanIoU >= 0.9 ? 'reached' : 'NOT reached'}` : ''}`);
+    model.dispose();
+  });
+}
+
+test('the flat network does worse than the encoder-decoder: on large objects and in mean IoU, at more multiply-adds', () => {
+  const ed = JSON.parse(readFileSync(join(root, 'shapes-fcn', 'metrics.json'), 'utf8'));
+  const flat = JSON.parse(readFileSync(join(root, 'shapes-fcn-flat', 'metrics.json'), 'utf8'));
+  const large = (m) => m.objectPixelsRight.at(-1).fraction;
+  assert.ok(large(flat) < large(ed) - 0.1, `large objects: flat ${large(flat)}, encoder-decoder ${large(ed)}`);
+  assert.ok(flat.meanIoU < ed.meanIoU, `mean IoU: flat ${flat.meanIoU}, encoder-decoder ${ed.meanIoU}`);
+  assert.ok(flat.multiplyAdds > ed.multiplyAdds, 'full resolution costs more multiply-adds');
+});
