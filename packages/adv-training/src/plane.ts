@@ -33,28 +33,42 @@ export function fromFraction(fx: number, fy: number): { x: number; y: number } {
 
 export function paintPlane(canvas: HTMLCanvasElement, grid: Float32Array | undefined, data: ToyData, survives: Float32Array | undefined, o: PlaneOptions): void {
   const s = canvas.width;
-  const ctx = canvas.getContext('2d');
+  const ctx = canvas.getContext('2d', SOFTWARE);
   if (!ctx) return;
   const bg = o.dark ? [24, 24, 27] : [255, 255, 255];
-  ctx.fillStyle = `rgb(${bg.join(',')})`;
-  ctx.fillRect(0, 0, s, s);
   if (grid) {
-    // Background: the class colour, stronger where the network is more confident.
-    const img = new ImageData(GRID, GRID);
-    for (let i = 0; i < GRID * GRID; i++) {
-      const p = grid[i];
-      const c = p >= 0.5 ? TINTS[1] : TINTS[0];
-      const a = Math.min(1, Math.abs(p - 0.5) * 2) * (o.dark ? 0.45 : 0.3);
-      for (let k = 0; k < 3; k++) img.data[4 * i + k] = Math.round(bg[k] * (1 - a) + c[k] * a);
-      img.data[4 * i + 3] = 255;
-    }
-    const tile = new OffscreenCanvas(GRID, GRID);
-    tile.getContext('2d')!.putImageData(img, 0, 0);
-    ctx.imageSmoothingEnabled = true;
-    // Grid values are at cell centres spanning the view edge to edge: stretch by half a cell.
+    // Background: the class colour, stronger where the network is more confident, at the canvas's own
+    // resolution (P interpolated bilinearly between the grid values, which sit at cell centres spanning
+    // the view edge to edge), written with one putImageData. Drawing a scaled 48x48 tile instead (a new
+    // OffscreenCanvas a frame) cost about 150 ms per plane at frame time in headless Chromium.
+    const img = ctx.createImageData(s, s);
     const cell = s / (GRID - 1);
-    ctx.drawImage(tile, -cell / 2, -cell / 2, s + cell, s + cell);
+    const alpha = o.dark ? 0.45 : 0.3;
+    for (let py = 0; py < s; py++) {
+      const v = Math.min(GRID - 1, (py + 0.5) / cell);
+      const r0 = Math.min(GRID - 2, Math.floor(v));
+      const fy = v - r0;
+      for (let px = 0; px < s; px++) {
+        const u = Math.min(GRID - 1, (px + 0.5) / cell);
+        const c0 = Math.min(GRID - 2, Math.floor(u));
+        const fx = u - c0;
+        const top = grid[r0 * GRID + c0] * (1 - fx) + grid[r0 * GRID + c0 + 1] * fx;
+        const bottom = grid[(r0 + 1) * GRID + c0] * (1 - fx) + grid[(r0 + 1) * GRID + c0 + 1] * fx;
+        const p = top * (1 - fy) + bottom * fy;
+        const c = p >= 0.5 ? TINTS[1] : TINTS[0];
+        const a = Math.min(1, Math.abs(p - 0.5) * 2) * alpha;
+        const k = 4 * (py * s + px);
+        img.data[k] = bg[0] * (1 - a) + c[0] * a;
+        img.data[k + 1] = bg[1] * (1 - a) + c[1] * a;
+        img.data[k + 2] = bg[2] * (1 - a) + c[2] * a;
+        img.data[k + 3] = 255;
+      }
+    }
+    ctx.putImageData(img, 0, 0);
     drawContour(ctx, grid, s, o.dark ? '#f4f4f5' : '#18181b');
+  } else {
+    ctx.fillStyle = `rgb(${bg.join(',')})`;
+    ctx.fillRect(0, 0, s, s);
   }
   const r = Math.max(2.5, s / 110);
   const side = (o.eps / (2 * VIEW)) * s * 2;
@@ -63,42 +77,23 @@ export function paintPlane(canvas: HTMLCanvasElement, grid: Float32Array | undef
   const py = new Float32Array(n);
   for (let i = 0; i < n; i++) [px[i], py[i]] = toPixel(data.points[2 * i], data.points[2 * i + 1], s);
   const broken = (i: number) => (survives ? survives[i] < 0.5 : false);
-  // One path per style (a few draw calls, not several per point: with 500 points and a software
-  // canvas, per-point fills and strokes took longer than the epoch). The balls first, then the points.
+  // Balls as separate strokeRect calls, points as copies of a pre-drawn marker: at frame time Chromium
+  // rasterises those in a few ms, where one path of 250 squares or circles took ~50 ms and the whole
+  // plane ~150 ms (headless, software raster). The balls first, grouped by style, then the points.
   if (side > 0.5) {
     for (const isBroken of [false, true]) {
+      ctx.lineWidth = isBroken ? 1.5 : 1;
+      ctx.globalAlpha = isBroken ? 0.9 : 0.35;
       for (const c of [0, 1]) {
-        ctx.beginPath();
-        for (let i = 0; i < n; i++) if (data.labels[i] === c && broken(i) === isBroken) ctx.rect(px[i] - side / 2, py[i] - side / 2, side, side);
-        ctx.lineWidth = isBroken ? 1.5 : 1;
         ctx.strokeStyle = isBroken ? BROKEN : CLASS_COLOURS[c];
-        ctx.globalAlpha = isBroken ? 0.9 : 0.35;
-        ctx.stroke();
+        for (let i = 0; i < n; i++) if (data.labels[i] === c && broken(i) === isBroken) ctx.strokeRect(px[i] - side / 2, py[i] - side / 2, side, side);
       }
     }
     ctx.globalAlpha = 1;
   }
-  ctx.strokeStyle = o.dark ? '#000' : '#fff';
-  ctx.lineWidth = 1;
-  for (const c of [0, 1]) {
-    ctx.beginPath();
-    for (let i = 0; i < n; i++) {
-      if (data.labels[i] !== c) continue;
-      if (c === 0) {
-        ctx.moveTo(px[i] + r, py[i]);
-        ctx.arc(px[i], py[i], r, 0, 2 * Math.PI);
-      } else {
-        // Class B is a diamond, so the classes differ in shape as well as colour.
-        ctx.moveTo(px[i], py[i] - r * 1.3);
-        ctx.lineTo(px[i] + r * 1.3, py[i]);
-        ctx.lineTo(px[i], py[i] + r * 1.3);
-        ctx.lineTo(px[i] - r * 1.3, py[i]);
-        ctx.closePath();
-      }
-    }
-    ctx.fillStyle = CLASS_COLOURS[c];
-    ctx.fill();
-    ctx.stroke();
+  for (let i = 0; i < n; i++) {
+    const m = marker(data.labels[i], r, o.dark);
+    ctx.drawImage(m, px[i] - m.width / 2, py[i] - m.height / 2);
   }
   if (o.cursor) {
     const [cx, cy] = toPixel(o.cursor.x, o.cursor.y, s);
@@ -111,6 +106,42 @@ export function paintPlane(canvas: HTMLCanvasElement, grid: Float32Array | undef
     ctx.lineTo(cx, cy + 8);
     ctx.stroke();
   }
+}
+
+/**
+ * The planes (and their markers) are drawn on the CPU: some 1,000 small fills and strokes a frame at
+ * 320 x 320. Through the GPU process (SwiftShader in headless Chromium) rasterising them took ~120 ms
+ * a frame; `willReadFrequently` is the standard way to ask for a CPU-backed canvas.
+ */
+const SOFTWARE: CanvasRenderingContext2DSettings = { willReadFrequently: true };
+
+const markers = new Map<string, HTMLCanvasElement>();
+
+/** A point's marker, drawn once: class A a disc, class B a diamond (the classes differ in shape as well as colour), outlined. */
+function marker(c: number, r: number, dark: boolean): HTMLCanvasElement {
+  const key = `${c}:${r}:${dark}`;
+  let m = markers.get(key);
+  if (m) return m;
+  m = document.createElement('canvas');
+  const half = Math.ceil(r * 1.3) + 2;
+  m.width = m.height = 2 * half;
+  const g = m.getContext('2d', SOFTWARE)!;
+  g.beginPath();
+  if (c === 0) g.arc(half, half, r, 0, 2 * Math.PI);
+  else {
+    g.moveTo(half, half - r * 1.3);
+    g.lineTo(half + r * 1.3, half);
+    g.lineTo(half, half + r * 1.3);
+    g.lineTo(half - r * 1.3, half);
+    g.closePath();
+  }
+  g.fillStyle = CLASS_COLOURS[c];
+  g.fill();
+  g.strokeStyle = dark ? '#000' : '#fff';
+  g.lineWidth = 1;
+  g.stroke();
+  markers.set(key, m);
+  return m;
 }
 
 /** The P = 0.5 line by marching squares: in each grid cell, join the edge points where p crosses 0.5. */
