@@ -450,58 +450,65 @@ export async function pgdRobustnessCurve(
     const m = Math.min(bs, n - s);
     const yb = labels.slice(s, s + m);
     const xb = tf.slice(x, [s, 0, 0, 0], [m, -1, -1, -1]) as Tensor4D;
-    // broken[i]: the rank (in es) of the smallest eps at which image i fell; es.length if none yet.
-    const clean = correctMask(f, xb, yb);
-    const c0 = await clean.data();
-    clean.dispose();
-    const broken = Array.from(c0, (v) => (v > 0.5 ? es.length : 0));
-    let rows: { i: number; r: number }[] = [];
-    for (let i = 0; i < m; i++) for (const r of attacked) if (r < broken[i]) rows.push({ i, r });
-    const make = (rs: { i: number; r: number }[]) =>
-      tf.tidy(() => {
-        const x0 = tf.gather(xb, rs.map((q) => q.i)) as Tensor4D;
-        const e = tf.tensor4d(rs.map((q) => es[q.r]), [rs.length, 1, 1, 1]);
-        return { x0, lower: tf.sub(x0, e) as Tensor4D, upper: tf.add(x0, e) as Tensor4D, alpha: tf.mul(e, opts.alpha !== undefined ? 0 : 1.25 / steps) as Tensor4D };
-      });
-    let state = rows.length ? make(rows) : undefined;
-    let xk = state ? tf.clone(state.x0) : undefined;
-    for (let k = 0; k <= steps && rows.length && state && xk; k++) {
-      opts.signal?.throwIfAborted();
-      const yr = rows.map((q) => yb[q.i]);
-      const out = k < steps ? directionAndLogits(f, xk, yr) : { direction: undefined, logits: f(xk) };
-      const ok = tf.tidy(() => tf.equal(tf.argMax(out.logits, -1), tf.tensor1d(yr, 'int32')));
-      const v = await ok.data();
-      tf.dispose([ok, out.logits]);
-      // A misclassified iterate: the image falls at this eps and every larger one.
-      rows.forEach((q, t) => {
-        if (!v[t]) broken[q.i] = Math.min(broken[q.i], q.r);
-      });
-      const keep = rows.map((q, t) => t).filter((t) => rows[t].r < broken[rows[t].i]);
-      if (k === steps || !keep.length) {
-        rows = rows.filter((q, t) => keep.includes(t));
-        out.direction?.dispose();
-        break;
+    // Everything this batch holds is freed however it ends (an abort between steps, an error in f).
+    let state: { x0: Tensor4D; lower: Tensor4D; upper: Tensor4D; alpha: Tensor4D } | undefined;
+    let xk: Tensor4D | undefined;
+    let broken: number[] = [];
+    try {
+      // broken[i]: the rank (in es) of the smallest eps at which image i fell; es.length if none yet.
+      const clean = correctMask(f, xb, yb);
+      const c0 = await clean.data();
+      clean.dispose();
+      broken = Array.from(c0, (v) => (v > 0.5 ? es.length : 0));
+      let rows: { i: number; r: number }[] = [];
+      for (let i = 0; i < m; i++) for (const r of attacked) if (r < broken[i]) rows.push({ i, r });
+      const make = (rs: { i: number; r: number }[]) =>
+        tf.tidy(() => {
+          const x0 = tf.gather(xb, rs.map((q) => q.i)) as Tensor4D;
+          const e = tf.tensor4d(rs.map((q) => es[q.r]), [rs.length, 1, 1, 1]);
+          return { x0, lower: tf.sub(x0, e) as Tensor4D, upper: tf.add(x0, e) as Tensor4D, alpha: tf.mul(e, opts.alpha !== undefined ? 0 : 1.25 / steps) as Tensor4D };
+        });
+      state = rows.length ? make(rows) : undefined;
+      xk = state ? tf.clone(state.x0) : undefined;
+      for (let k = 0; k <= steps && rows.length && state && xk; k++) {
+        opts.signal?.throwIfAborted();
+        const yr = rows.map((q) => yb[q.i]);
+        const out = k < steps ? directionAndLogits(f, xk, yr) : { direction: undefined, logits: f(xk) };
+        const ok = tf.tidy(() => tf.equal(tf.argMax(out.logits, -1), tf.tensor1d(yr, 'int32')));
+        const v = await ok.data();
+        tf.dispose([ok, out.logits]);
+        // A misclassified iterate: the image falls at this eps and every larger one.
+        rows.forEach((q, t) => {
+          if (!v[t]) broken[q.i] = Math.min(broken[q.i], q.r);
+        });
+        const keep = rows.map((q, t) => t).filter((t) => rows[t].r < broken[rows[t].i]);
+        if (k === steps || !keep.length) {
+          rows = rows.filter((q, t) => keep.includes(t));
+          out.direction?.dispose();
+          break;
+        }
+        const next = tf.tidy(() => {
+          const st = state!;
+          const step = opts.alpha !== undefined ? opts.alpha : st.alpha;
+          const moved = tf.clipByValue(tf.minimum(tf.maximum(tf.add(xk!, tf.mul(out.direction!, step)), st.lower), st.upper), lo, hi) as Tensor4D;
+          if (keep.length === rows.length) return { xk: moved, state: st };
+          const idx = tf.tensor1d(keep, 'int32');
+          const g = <T extends tf.Tensor>(t: T) => tf.gather(t, idx) as T;
+          return { xk: g(moved), state: { x0: g(st.x0), lower: g(st.lower), upper: g(st.upper), alpha: g(st.alpha) } };
+        });
+        out.direction!.dispose();
+        xk.dispose();
+        if (next.state !== state) tf.dispose([state.x0, state.lower, state.upper, state.alpha]);
+        xk = next.xk;
+        state = next.state;
+        rows = keep.map((t) => rows[t]);
+        opts.onProgress?.((done + (k + 1) / (steps + 1)) / batches);
       }
-      const next = tf.tidy(() => {
-        const st = state!;
-        const step = opts.alpha !== undefined ? opts.alpha : st.alpha;
-        const moved = tf.clipByValue(tf.minimum(tf.maximum(tf.add(xk!, tf.mul(out.direction!, step)), st.lower), st.upper), lo, hi) as Tensor4D;
-        if (keep.length === rows.length) return { xk: moved, state: st };
-        const idx = tf.tensor1d(keep, 'int32');
-        const g = <T extends tf.Tensor>(t: T) => tf.gather(t, idx) as T;
-        return { xk: g(moved), state: { x0: g(st.x0), lower: g(st.lower), upper: g(st.upper), alpha: g(st.alpha) } };
-      });
-      out.direction!.dispose();
-      xk.dispose();
-      if (next.state !== state) tf.dispose([state.x0, state.lower, state.upper, state.alpha]);
-      xk = next.xk;
-      state = next.state;
-      rows = keep.map((t) => rows[t]);
-      opts.onProgress?.((done + (k + 1) / (steps + 1)) / batches);
+    } finally {
+      if (state) tf.dispose([state.x0, state.lower, state.upper, state.alpha]);
+      xk?.dispose();
+      xb.dispose();
     }
-    if (state) tf.dispose([state.x0, state.lower, state.upper, state.alpha]);
-    xk?.dispose();
-    xb.dispose();
     for (let i = 0; i < m; i++) for (let r = 0; r < es.length; r++) if (r < broken[i]) robust[r]++;
     opts.onProgress?.(++done / batches);
   }

@@ -24,7 +24,7 @@ type Step =
   | { kind: 'conv'; layer: Extract<EncoderLayer, { kind: 'conv' }> }
   | { kind: 'pool' }
   | { kind: 'flatten' }
-  | { kind: 'dense'; w: Tensor2D; wT: Tensor2D; bias?: tf.Tensor1D; relu: boolean };
+  | { kind: 'dense'; w: Tensor2D; bias?: tf.Tensor1D; relu: boolean };
 
 interface LayerLike {
   getClassName(): string;
@@ -58,7 +58,7 @@ function planFor(layers: readonly LayerLike[]): Step[] | null {
       steps.push({ kind: 'flatten' });
     } else if (cls === 'Dense') {
       const w2 = w as Tensor2D;
-      steps.push({ kind: 'dense', w: w2, wT: tf.tidy(() => tf.transpose(w2) as Tensor2D), bias, relu: act === 'relu' });
+      steps.push({ kind: 'dense', w: w2, bias, relu: act === 'relu' });
     } else if (cls !== 'InputLayer' && cls !== 'Dropout') return null;
   }
   return steps;
@@ -127,7 +127,9 @@ function lossGradientBy(steps: Step[], x: Tensor4D, labels: readonly number[]): 
         continue;
       }
       if (s.kind === 'conv') dh = layerVjp(s.layer, input as Tensor4D, output as Tensor4D, dh as Tensor4D);
-      else dh = tf.matMul(s.relu ? tf.mul(dh, tf.step(output)) : dh, s.wT);
+      // W^T made in this tidy on every call: a plan keeps only the model's own weights, so a first
+      // call inside a caller's tf.tidy cannot leave it holding freed tensors.
+      else dh = tf.matMul(s.relu ? tf.mul(dh, tf.step(output)) : dh, tf.transpose(s.w) as Tensor2D);
     }
     return { gradient: dh as Tensor4D, logits };
   });

@@ -71,8 +71,12 @@ for (const backend of ['cpu', 'wasm']) {
       const fast = fastGradientClassifier(model);
       const plain = (t) => model.logits(t);
       assert.ok(fast.lossGradient && fast.lossGradientWithLogits, 'the digits models are differentiated by hand');
-      tf.dispose(fast.lossGradient(x, labels)); // the first call prepares the transposed weights, kept with the model
+      // The first call inside a caller's tf.tidy (as a widget's attack does): nothing it prepares may
+      // be freed under a later call (a cached transposed weight once was).
+      tf.tidy(() => fast.lossGradient(x, labels));
       const base = tf.memory().numTensors;
+      tf.dispose(fast.lossGradient(x, labels));
+      assert.equal(tf.memory().numTensors, base, 'a gradient after one inside tf.tidy works and frees its tensors');
       // Gradients at the images and at a perturbed copy (other ReLU and max-pool patterns), against
       // tf.grad on cpu: WASM's MaxPoolGrad sends a tied window's gradient elsewhere than cpu's (first
       // maximum in scan order, as here); MNIST's background makes such ties common.
@@ -103,6 +107,11 @@ for (const backend of ['cpu', 'wasm']) {
       assert.deepEqual(await pgdRobustnessCurve(fast, x, labels, eps, { steps: 5 }), want);
       assert.equal(tf.memory().numTensors, base, 'pgdRobustnessCurve frees its tensors');
       assert.deepEqual(await pgdRobustnessCurve(fast, x, labels, eps, { steps: 5, batchSize: 3 }), want, 'batches of 3 images');
+      // Stopped in the middle (after the second progress report): the error, and no tensor left.
+      const ctl = new AbortController();
+      let reports = 0;
+      await assert.rejects(pgdRobustnessCurve(fast, x, labels, eps, { steps: 5, batchSize: 3, signal: ctl.signal, onProgress: () => ++reports === 2 && ctl.abort() }), { name: 'AbortError' });
+      assert.equal(tf.memory().numTensors, base, 'an aborted pgdRobustnessCurve frees its tensors');
       assert.deepEqual(await pgdRobustnessCurve(plain, x, labels, eps, { steps: 5 }), await referenceCurve(plain, x, labels, eps, 5), 'through tf.grad');
       for (let j = 1; j < 4; j++) assert.ok(want[[1, 2, 3, 0][j]] <= want[[1, 2, 3, 0][j - 1]], 'monotone in eps');
       const fgsmEps = [0, 0.1, 0.2, 0.3];
