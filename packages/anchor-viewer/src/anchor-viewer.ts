@@ -280,6 +280,11 @@ export class AnchorViewer extends ConvLabElement {
     try {
       const s = this.src ? undefined : makeScene(this.seed);
       const { image, rgba } = await readSceneImage(s ?? this.src);
+      if (run !== this.run) {
+        // A newer input started while this one was read: it must not replace that one's scene.
+        image.dispose();
+        return;
+      }
       this.scn = s;
       this.origin = s ? 'scene' : 'src';
       await this.setImage(image, rgba, run);
@@ -394,7 +399,6 @@ export class AnchorViewer extends ConvLabElement {
     this.filtered = filterProposals(this.obj, this.reg, { preNmsTopN: c.preNmsTopN, postNmsTopN: this.used.topN, nmsThreshold: this.used.nms, minSize: c.minSize, scoreThreshold: c.scoreThreshold });
   }
 
-  /** A new generated scene (the next seed). */
   /** New scene, seed and upload: the kit's scene row. */
   private sceneRowOptions(): SceneRowOptions {
     return {
@@ -409,6 +413,7 @@ export class AnchorViewer extends ConvLabElement {
     };
   }
 
+  /** A new generated scene (the next seed). */
   newScene(): void {
     this.src = '';
     this.seed = (this.seed + 1) % 2 ** 31;

@@ -500,7 +500,6 @@ export class DetectionPipeline extends ConvLabElement {
     });
   }
 
-  /** A new generated scene (the next seed). */
   /** New scene, seed and upload: the kit's scene row. */
   private sceneRowOptions(): SceneRowOptions {
     return {
@@ -515,6 +514,7 @@ export class DetectionPipeline extends ConvLabElement {
     };
   }
 
+  /** A new generated scene (the next seed). */
   newScene(): void {
     this.src = '';
     this.seed = (this.seed + 1) % 2 ** 31;

@@ -198,6 +198,8 @@ function conv2dFastInputGrad(x: Tensor4D, k: Tensor4D, strides: [number, number]
  * Conv2D and Dense layers are run as plain tf.conv2d / tf.matMul + bias + activation: TF.js-layers
  * calls the fused kernels even without an activation, and inside a gradient a fused 'linear'
  * kernel computes the filter gradient too (Conv2DBackpropFilter, missing on WASM, and wasted work).
+ * Stride-1 convolutions differentiate their input only (conv2dFastInputGrad): inside `fn`, no
+ * gradient reaches a convolution's kernel, so this is for input gradients, not for training.
  */
 export function withReluRule<T>(model: tfl.LayersModel, relu: (x: Tensor) => Tensor, linearAt: tfl.layers.Layer | undefined, fn: () => T): { value: T; relus: number } {
   const layers = allLayers(model);
