@@ -5,6 +5,11 @@
 //   node packages/models/train/detector-card.mjs [--dir DIR]
 import { readFileSync, writeFileSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
+
+// One training step on the quiet machine (load ~0), 1 thread: 40 steps in 9.5 s, timed on 1 December 2026
+// by `OMP_NUM_THREADS=1 /usr/bin/python3 train/py/train_detector.py --data DIR --ckpt /tmp/t.pt --log /tmp/t.json --threads 1 --max-iters 40`.
+const QUIET_STEP_S = 0.24;
+const QUIET_NOTE = '40 steps in 9.5 s with `train_detector.py --max-iters 40 --threads 1` at load ~0';
 import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -98,8 +103,9 @@ ${layerRows}
 Seeded (${t.seed}), PyTorch ${t.torch ?? '?'} and torchvision from Debian, ${t.threads ?? 1} thread. ${t.optimizer ?? ''},
 learning rate ${t.lr}, batch ${t.batch} scenes, ${fmt(t.steps ?? 0)} steps (${t.epochsDone ?? '?'} epoch${t.epochsDone === 1 ? '' : 's'} of ${fmt(t.scenes ?? 0)} scenes).
 **Training time: ${t.seconds ? (t.seconds / 60).toFixed(1) : '?'} minutes** (wall clock) on the 2-core development machine while
-many other jobs ran (load average 10 to 45), so a small number of scenes and one pass was all the
-~30-minute budget allowed${t.finished ? '' : ' — **this run did not finish**'}. The four losses of the slides, plus the mask loss (mean of the first and the last 10 steps):
+other jobs shared it (load average about 7 to 22 during the run)${t.finished ? '' : ' — **this run did not finish**'}. On the same machine when
+quiet, a step takes ${QUIET_STEP_S} s (${QUIET_NOTE}), so these ${fmt(t.steps ?? 0)} steps take about
+${t.steps ? Math.round((t.steps * QUIET_STEP_S) / 60) : '?'} minutes there: within the issue's ~30-minute budget. The four losses of the slides, plus the mask loss (mean of the first and the last 10 steps):
 
 | loss | torchvision name | first steps | last steps |
 | --- | --- | --- | --- |

@@ -19,7 +19,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..', '..');
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
-  console.log('usage: npm run train -w @convlab/models -- shapes-detector [--work DIR] [--scenes 7200] [--epochs 1] [--from-checkpoint FILE] [--eval-count 500] [--out DIR]');
+  console.log('usage: npm run train -w @convlab/models -- shapes-detector [--work DIR] [--scenes 7200] [--epochs 3] [--from-checkpoint FILE] [--eval-count 500] [--out DIR]');
   process.exit(0);
 }
 const opt = (name, def) => {
@@ -28,7 +28,7 @@ const opt = (name, def) => {
 };
 const work = opt('--work', '/tmp/convlab-detector');
 const scenes = Number(opt('--scenes', 7200));
-const epochs = Number(opt('--epochs', 1));
+const epochs = Number(opt('--epochs', 3));
 const evalCount = Number(opt('--eval-count', 500));
 const fromCkpt = opt('--from-checkpoint', null);
 const OUT = opt('--out', join(HERE, '..', 'models', 'shapes-detector'));

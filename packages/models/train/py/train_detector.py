@@ -56,7 +56,7 @@ def main():
     ap.add_argument('--log', required=True)
     ap.add_argument('--seed', type=int, default=20261201)
     ap.add_argument('--scenes', type=int, default=7200)
-    ap.add_argument('--epochs', type=int, default=1)
+    ap.add_argument('--epochs', type=int, default=3)
     ap.add_argument('--batch', type=int, default=4)
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--threads', type=int, default=1)
