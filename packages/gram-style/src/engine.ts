@@ -19,6 +19,7 @@ import {
   partialGram,
   type BackendName,
   type EncoderPreprocess,
+  type RandomVggConfig,
   type StyleEncoder,
   type StyleOptimizer,
   type StyleStart,
@@ -32,10 +33,11 @@ export interface Pixels {
   shape: number[];
 }
 
-/** The encoder: '' for the seeded random VGG, else a layers model URL (absolute). */
+/** The encoder: url '' for the seeded random VGG built from `random` (randomVgg's config), else a layers model URL (absolute). */
 export interface EncoderSpec {
   url: string;
   preprocess: EncoderPreprocess;
+  random?: Partial<RandomVggConfig>;
 }
 
 export interface RunSettings {
@@ -63,6 +65,8 @@ export interface InitReply {
   threads: number;
   /** Why that backend (ready()'s reason, in the worker). */
   reason: string;
+  /** WASM's threaded build runs (ready()'s wasm.threads; TF.js may still report 1 thread, tensorflow/tfjs#8513). */
+  wasmThreads: boolean;
 }
 export interface ImageReply {
   image: Pixels;
@@ -117,7 +121,7 @@ export class StyleEngine {
     switch (req.op) {
       case 'init': {
         const info = await ready({ ...(req.backend ? { prefer: req.backend } : {}), wasmThreads: req.wasmThreads, wasmThreadCount: req.threadCount });
-        return { backend: tf.getBackend() ?? info.name, threads: wasmThreadCount(), reason: info.reason } satisfies InitReply;
+        return { backend: tf.getBackend() ?? info.name, threads: wasmThreadCount(), reason: info.reason, wasmThreads: !!info.wasm?.threads } satisfies InitReply;
       }
       case 'build':
         return this.build(req);
@@ -149,9 +153,9 @@ export class StyleEngine {
   }
 
   private async build(req: Extract<EngineRequest, { op: 'build' }>): Promise<ImageReply> {
-    const key = `${req.encoder.url}|${req.encoder.preprocess}`;
+    const key = `${req.encoder.url}|${req.encoder.preprocess}|${JSON.stringify(req.encoder.random ?? {})}`;
     if (!this.enc || this.encKey !== key) {
-      const enc = req.encoder.url ? await loadEncoder(req.encoder.url, { preprocess: req.encoder.preprocess, pool: 'avg' }) : randomVgg();
+      const enc = req.encoder.url ? await loadEncoder(req.encoder.url, { preprocess: req.encoder.preprocess, pool: 'avg' }) : randomVgg(req.encoder.random);
       disposeEncoder(this.enc);
       this.enc = enc;
       this.encKey = key;

@@ -6,6 +6,7 @@ import {
   tf,
   fromImage,
   randomVgg,
+  RANDOM_VGG,
   loadEncoder,
   disposeEncoder,
   encoderLayerNames,
@@ -25,13 +26,15 @@ import '@convlab/kit/define.js';
 import { gramStyleStyles } from './gram-style.styles.js';
 import { CONTENT_SAMPLES, STYLE_SAMPLES, SAMPLES, type Sample } from './samples.js';
 import { drawLossPlot, LOSS_COLOURS } from './loss-plot.js';
-import { StyleSession, macrotask, layerPause } from './session.js';
+import { StyleSession, StyleSessionLost, macrotask, layerPause } from './session.js';
 
 export type GramOptimizer = 'adam' | 'lbfgs';
 export type GramStart = 'content' | 'style' | 'noise';
 export const GRAM_CONTROLS = ['images', 'run', 'weights', 'layers', 'optimizer', 'size'] as const;
 export const DEFAULT_STYLE_LAYERS = ['block1_conv1', 'block2_conv1', 'block3_conv1', 'block4_conv1', 'block5_conv1'];
 const SIZES = [128, 192, 256, 384, 512];
+/** The random VGG's config (seed, widths, depths, pool): built from it in the page, and sent to the worker to build the same there. */
+const RANDOM_ENCODER = { ...RANDOM_VGG };
 
 export interface GramStepDetail extends StyleStepResult {
   /** Wall time of the step as the page saw it, ms (from sending it to the worker, or starting it here, to its image). */
@@ -248,8 +251,11 @@ export class GramStyle extends ConvLabElement {
     else if (rebuild && this.enc && this.contentT && this.styleT) void this.rebuild(true);
     else if (changed.has('start') && changed.get('start') !== undefined) this.reset();
     else if (['styleWeight', 'contentWeight', 'optimizer'].some((k) => changed.has(k)) && this.st) {
+      // (During a rebuild this.st is unset: rebuild() sends what the settings are when its build is done.)
       const c = this.checked();
-      void this.st.update({ alpha: c.alpha, beta: c.beta, optimizer: c.optimizer }).catch(() => undefined);
+      const st = this.st;
+      const token = this.buildToken;
+      void this.track(st.update({ alpha: c.alpha, beta: c.beta, optimizer: c.optimizer })).catch((e) => this.failed('The new setting', e, token));
     }
     if (changed.has('steps')) this.checked();
     if (changed.has('autorun') && this.autorun && this.st && !this.running) this.run();
@@ -260,7 +266,12 @@ export class GramStyle extends ConvLabElement {
 
   private async encoderFor(key: string, url: string, preprocess: EncoderPreprocess): Promise<StyleEncoder> {
     if (this.enc && this.encKey === key) return this.enc;
-    const enc = url ? await loadEncoder(url, { preprocess, pool: 'avg', onProgress: (f) => (this.message = `Loading the encoder… ${Math.round(f * 100)}%`) }) : randomVgg();
+    const enc = url ? await loadEncoder(url, { preprocess, pool: 'avg', onProgress: (f) => (this.message = `Loading the encoder… ${Math.round(f * 100)}%`) }) : randomVgg(RANDOM_ENCODER);
+    if (this.disposed) {
+      // Removed while it loaded: nothing will free it later.
+      disposeEncoder(enc);
+      throw new DOMException('The element was removed.', 'AbortError');
+    }
     disposeEncoder(this.enc);
     this.enc = enc;
     this.encKey = key;
@@ -375,13 +386,19 @@ export class GramStyle extends ConvLabElement {
     try {
       await this.track(
         session.build(
-          { url, preprocess: this.enc.preprocess },
+          { url, preprocess: this.enc.preprocess, ...(url ? {} : { random: RANDOM_ENCODER }) },
           this.contentT,
           this.styleT,
           { styleLayers: L.names, layerWeights: L.weights, contentLayer: L.content, alpha: c.alpha, beta: c.beta, optimizer: c.optimizer, start: c.start },
           keep,
         ),
       );
+      // Settings changed while the run was being built (this.st was unset, so updated() sent nothing): send them now.
+      if (token === this.buildToken && !this.disposed) {
+        const now = this.checked();
+        if (now.alpha !== c.alpha || now.beta !== c.beta || now.optimizer !== c.optimizer) await this.track(session.update({ alpha: now.alpha, beta: now.beta, optimizer: now.optimizer }));
+        if (token === this.buildToken && !this.disposed && now.start !== c.start) await this.track(session.reset(now.start));
+      }
     } catch (e) {
       if (token !== this.buildToken || this.disposed) return;
       this.status = 'error';
@@ -453,8 +470,20 @@ export class GramStyle extends ConvLabElement {
         this.drawPlot();
         void this.refreshGrams();
       },
-      () => undefined,
+      (e) => this.failed('Reset', e, token),
     );
+  }
+
+  /**
+   * A request to the run failed (what: 'The step', 'Reset', …): the status line says why, with Retry
+   * (which rebuilds, in the page if the worker has stopped). Nothing when the run was rebuilt or removed meanwhile.
+   */
+  private failed(what: string, e: unknown, token: number): void {
+    if (token !== this.buildToken || this.disposed || (e instanceof DOMException && e.name === 'AbortError')) return;
+    this.pause();
+    this.running = false;
+    this.status = 'error';
+    this.message = e instanceof StyleSessionLost ? e.message : `${what} failed: ${(e as Error).message}`;
   }
 
   /** The current image (for Save PNG). */
@@ -475,9 +504,7 @@ export class GramStyle extends ConvLabElement {
         r = await this.track(st.step());
       } catch (e) {
         if (!current()) return;
-        this.running = false;
-        this.status = 'error';
-        this.message = `The step failed: ${(e as Error).message}`;
+        this.failed('The step', e, build);
         return;
       }
       if (!current()) return;

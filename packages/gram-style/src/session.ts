@@ -44,6 +44,16 @@ interface Pending {
 
 const tensorOf = (p: Pixels) => tf.tensor(p.data, p.shape);
 
+/** A request that failed because the worker holding the run stopped; its message is a whole sentence for the status line. */
+export class StyleSessionLost extends Error {
+  override name = 'StyleSessionLost';
+}
+
+const disposedError = () => new DOMException('The style transfer was disposed.', 'AbortError');
+
+/** How long the worker may take to start TF.js before the page runs the steps itself. */
+export const INIT_TIMEOUT_MS = 60_000;
+
 export class StyleSession {
   /** Where the steps run. */
   where: 'worker' | 'main' = 'worker';
@@ -51,6 +61,8 @@ export class StyleSession {
   backend = '';
   /** Threads that backend computes with (WASM's threaded build, on a cross-origin isolated page that opted in). */
   threads = 1;
+  /** WASM's threaded build runs there (TF.js may still report 1 thread: tensorflow/tfjs#8513). */
+  wasmThreads = false;
   /** Why that backend, as the worker's ready() said. */
   reason = '';
   stepCount = 0;
@@ -72,8 +84,9 @@ export class StyleSession {
   /**
    * backend: the page's backend, for the worker to use too; wasmThreads: the page runs WASM's threaded
    * build (it opted in and is cross-origin isolated), so the worker may too, with threadCount threads.
+   * initTimeoutMs: a worker that has not started TF.js by then is given up, and the page runs the steps.
    */
-  constructor(backend: string, opts: { worker?: boolean; wasmThreads?: boolean; threadCount?: number } = {}) {
+  constructor(backend: string, opts: { worker?: boolean; wasmThreads?: boolean; threadCount?: number; initTimeoutMs?: number } = {}) {
     if (opts.worker !== false && typeof Worker !== 'undefined') {
       try {
         this.worker = new Worker(new URL('./style-worker.js', import.meta.url), { type: 'module', name: 'convlab-gram-style' });
@@ -88,13 +101,19 @@ export class StyleSession {
     }
     if (!this.worker) this.toMain();
     const took = (r: InitReply) => {
+      clearTimeout(timer);
       this.backend = r.backend;
       this.threads = r.threads;
       this.reason = r.reason;
+      this.wasmThreads = r.wasmThreads;
     };
+    const timeout = opts.initTimeoutMs ?? INIT_TIMEOUT_MS;
+    // A worker that never answers (a script that hangs, a WASM fetch that never ends): the page takes over.
+    const timer = this.worker ? setTimeout(() => this.failOver(`the worker did not start TF.js within ${timeout / 1000} s`), timeout) : undefined;
     this.started = this.request<InitReply>({ op: 'init', backend: backend as BackendName, wasmThreads: opts.wasmThreads, threadCount: opts.threadCount }).then(
       took,
       (e) => {
+        clearTimeout(timer);
         // A backend that cannot start in the worker: run in the page.
         if (this.where === 'main') throw e;
         this.failOver(`TF.js did not start in the worker (${(e as Error).message})`);
@@ -123,11 +142,12 @@ export class StyleSession {
     const waiting = [...this.pending.values()];
     this.pending.clear();
     if (this.answered) {
-      this.lost = `The style transfer stopped: ${reason}. Retry runs it in the page.`;
-      for (const p of waiting) p.reject(new Error(this.lost));
+      this.lost = `The style transfer stopped because ${reason}; Retry runs it in the page.`;
+      for (const p of waiting) p.reject(new StyleSessionLost(this.lost));
       this.toMain();
       this.backend = tf.getBackend() ?? '';
       this.threads = wasmThreadCount();
+      this.wasmThreads = false;
       return;
     }
     this.toMain();
@@ -149,8 +169,8 @@ export class StyleSession {
   }
 
   private request<T>(req: EngineRequest): Promise<T> {
-    if (this.disposed) return Promise.reject(new DOMException('The style transfer was disposed.', 'AbortError'));
-    if (this.lost && req.op !== 'build' && req.op !== 'init') return Promise.reject(new Error(this.lost));
+    if (this.disposed) return Promise.reject(disposedError());
+    if (this.lost && req.op !== 'build' && req.op !== 'init') return Promise.reject(new StyleSessionLost(this.lost));
     if (!this.worker) return this.local!.handle(req.op === 'init' ? { op: 'init' } : req) as Promise<T>;
     const id = ++this.nextId;
     return new Promise<T>((resolve, reject) => {
@@ -160,7 +180,9 @@ export class StyleSession {
     });
   }
 
+  /** Takes a reply's image; a reply that arrives after dispose() is dropped (and its caller told). */
   private setImage(p: Pixels): void {
+    if (this.disposed) throw disposedError();
     this.image?.dispose();
     this.image = tensorOf(p) as Tensor4D;
   }
@@ -170,6 +192,7 @@ export class StyleSession {
     await this.started;
     const [c, s] = await Promise.all([pixels(content), pixels(style)]);
     const r = await this.request<ImageReply>({ op: 'build', encoder, content: c, style: s, settings, keepImage });
+    if (this.disposed) throw disposedError();
     this.lost = '';
     this.options = { ...settings };
     this.stepCount = 0;
@@ -180,8 +203,8 @@ export class StyleSession {
   async step(): Promise<StyleStepResult & { ms: number; computeMs: number; tensors: number }> {
     const t0 = performance.now();
     const r = await this.request<StepReply>({ op: 'step' });
-    this.stepCount = r.result.step;
     this.setImage(r.image);
+    this.stepCount = r.result.step;
     return { ...r.result, ms: performance.now() - t0, computeMs: r.computeMs, tensors: r.tensors };
   }
 
@@ -195,20 +218,21 @@ export class StyleSession {
   async reset(start: StyleStart): Promise<void> {
     this.options.start = start;
     const r = await this.request<ImageReply>({ op: 'reset', start });
-    this.stepCount = 0;
     this.setImage(r.image);
+    this.stepCount = 0;
   }
 
   /** The Gram matrices and feature views at a layer, as new tensors (the caller disposes them). */
   async views(layer: string, channel: number, picked?: { row: number; col: number }): Promise<Record<string, tf.Tensor>> {
     const r = await this.request<ViewsReply>({ op: 'views', layer, channel, picked });
+    if (this.disposed) throw disposedError();
     return Object.fromEntries(Object.entries(r.views).map(([k, p]) => [k, tensorOf(p!)]));
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const p of this.pending.values()) p.reject(new DOMException('The style transfer was disposed.', 'AbortError'));
+    for (const p of this.pending.values()) p.reject(disposedError());
     this.pending.clear();
     this.worker?.terminate();
     this.worker = undefined;

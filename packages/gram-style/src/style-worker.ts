@@ -13,10 +13,17 @@ const scope = self as unknown as {
 // No pause between layers: in a worker a step may be one task.
 const engine = new StyleEngine();
 
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
 scope.onmessage = (e) => {
   const { id, req } = e.data;
-  engine.handle(req).then(
-    (value) => scope.postMessage({ id, ok: true, value }, transferables(value)),
-    (err: unknown) => scope.postMessage({ id, ok: false, error: err instanceof Error ? err.message : String(err) }),
-  );
+  const fail = (err: unknown) => scope.postMessage({ id, ok: false, error: message(err) });
+  engine.handle(req).then((value) => {
+    // A reply that cannot be posted (not cloneable, out of memory) is answered with an error, so the page never waits for ever.
+    try {
+      scope.postMessage({ id, ok: true, value }, transferables(value));
+    } catch (err) {
+      fail(new Error(`The worker could not send its reply to ${req.op} (${message(err)}).`));
+    }
+  }, fail);
 };

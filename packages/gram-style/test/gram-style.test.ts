@@ -2,6 +2,7 @@ import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { ready, tf } from '@convlab/tensor';
 import '../src/index.js';
 import type { GramStyle, GramStepDetail, GramDoneDetail } from '../src/index.js';
+import { StyleSession, type RunSettings } from '../src/session.js';
 
 // A layers model with exactly VGG19's layer names and a few channels per layer (made by
 // packages/models/train/make-style-fixture.mjs), so that these tests run fast on any backend.
@@ -22,11 +23,63 @@ async function readyElement(t: ReturnType<typeof html>): Promise<GramStyle> {
 const fixtureEl = () =>
   readyElement(html`<gram-style encoder-url=${VGG19_NAMES} encoder-preprocess="centered" steps="3" size="128" content="coffee" style-image="waves" content-layer="block2_conv2" style-layers="block1_conv1,block2_conv1,block3_conv1"></gram-style>`);
 
+const maxDiff = async (a: tf.Tensor, b: tf.Tensor) => {
+  const [x, y] = [await a.data(), await b.data()];
+  expect(x.length).to.equal(y.length);
+  let d = 0;
+  for (let i = 0; i < x.length; i++) d = Math.max(d, Math.abs(x[i] - y[i]));
+  return d;
+};
+
+describe('StyleSession in the page (no worker)', () => {
+  const settings = (styleLayers: string[], contentLayer: string): RunSettings => ({ styleLayers, layerWeights: styleLayers.map(() => 1 / styleLayers.length), contentLayer, alpha: 1, beta: 1e3, optimizer: 'adam', start: 'content' });
+  let base = 0;
+  before(async () => {
+    await ready();
+    base = tf.memory().numTensors;
+  });
+
+  it('builds the random VGG from the config it is sent (widths 4, 8: a 4x4 Gram matrix at block1_conv1)', async () => {
+    const s = new StyleSession(tf.getBackend(), { worker: false });
+    const [c, st] = [tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 1), tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 2)] as tf.Tensor4D[];
+    try {
+      await s.build({ url: '', preprocess: 'centered', random: { seed: 5, widths: [4, 8], depths: [1, 1] } }, c, st, settings(['block1_conv1', 'block2_conv1'], 'block2_conv1'), false);
+      const v = await s.views('block1_conv1', 0);
+      expect(v.gTarget.shape).to.deep.equal([4, 4]);
+      tf.dispose(Object.values(v));
+    } finally {
+      s.dispose();
+      tf.dispose([c, st]);
+    }
+  });
+
+  it('disposed while a step runs: the step rejects with AbortError and keeps no image (tensors back to the baseline)', async () => {
+    await waitUntil(() => tf.memory().numTensors === base, `tensors back to ${base} after the test before (${tf.memory().numTensors})`, { timeout: 10000 });
+    const s = new StyleSession(tf.getBackend(), { worker: false });
+    const [c, st] = [tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 1), tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 2)] as tf.Tensor4D[];
+    await s.build({ url: VGG19_NAMES, preprocess: 'centered' }, c, st, settings(['block1_conv1'], 'block2_conv2'), false);
+    tf.dispose([c, st]);
+    const step = s.step();
+    s.dispose();
+    const err = await step.then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.name, 'the step was told').to.equal('AbortError');
+    expect(s.image).to.equal(undefined);
+    await waitUntil(() => tf.memory().numTensors === base, `tensors back to ${base} (${tf.memory().numTensors})`, { timeout: 10000 });
+  });
+});
+
 describe('<gram-style>', () => {
+  let base = 0;
   before(async () => {
     const info = await ready();
     expect(tf.getBackend()).to.equal(info.name);
+    base = tf.memory().numTensors;
   });
+  // Earlier tests' elements free their tensors after their last paint (and after their requests in flight).
+  const backToBase = (what: string) => waitUntil(() => tf.memory().numTensors === base, `tensors back to ${base} ${what} (${tf.memory().numTensors})`, { timeout: 30000 });
 
   it('renders with the default random encoder: images, controls, VGG19 layer names; axe finds nothing', async () => {
     const el = await readyElement(html`<gram-style></gram-style>`);
@@ -118,7 +171,9 @@ describe('<gram-style>', () => {
     await waitUntil(() => isReady(el), 'ready again', { timeout: 60000 });
     const content = (el as unknown as { contentT: tf.Tensor }).contentT;
     expect(content.shape).to.deep.equal([1, 128, 128, 3]);
-    const red = await tf.tidy(() => tf.mean(tf.slice(content, [0, 0, 0, 0], [1, -1, -1, 1]))).data();
+    const meanRed = tf.tidy(() => tf.mean(tf.slice(content, [0, 0, 0, 0], [1, -1, -1, 1])));
+    const red = await meanRed.data();
+    meanRed.dispose();
     expect(red[0]).to.be.closeTo(0xcc / 255, 0.02);
     el.remove();
   });
@@ -137,6 +192,40 @@ describe('<gram-style>', () => {
     el.remove();
   });
 
+  it('settings changed while the run is being set up apply when it is ready (weights, optimiser, start)', async () => {
+    const el = await fixtureEl();
+    // Hold the build that a new style layer starts, so that the settings below change while it runs.
+    const session = (el as unknown as { session: StyleSession }).session;
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const build = session.build.bind(session);
+    session.build = async (...args) => {
+      await gate;
+      return build(...args);
+    };
+    el.styleLayers = 'block1_conv1,block2_conv1';
+    await el.updateComplete;
+    expect((el as unknown as { st?: unknown }).st, 'the run is being rebuilt').to.equal(undefined);
+    el.styleWeight = 0;
+    el.optimizer = 'lbfgs';
+    el.start = 'style';
+    await el.updateComplete;
+    open();
+    await waitUntil(() => isReady(el), 'ready again', { timeout: 60000 });
+    const st = (el as unknown as { st: StyleSession }).st;
+    expect(st.options).to.include({ beta: 0, optimizer: 'lbfgs', start: 'style' });
+    // The image went back to the new start (the style image), and the steps run with beta = 0 and L-BFGS.
+    const view = (el as unknown as { view: Record<string, tf.Tensor> }).view;
+    expect(await maxDiff(view.result, (el as unknown as { styleT: tf.Tensor }).styleT)).to.be.below(1e-6);
+    const s = oneEvent(el, 'step') as Promise<CustomEvent<GramStepDetail>>;
+    el.run();
+    const d = (await s).detail;
+    el.pause();
+    expect(d.optimizer).to.equal('lbfgs');
+    expect(d.total).to.be.closeTo(d.content, 1e-6 * Math.max(1, d.content));
+    el.remove();
+  });
+
   it('clicking a feature-map position shows its outer product and the partial sum', async () => {
     const el = await fixtureEl();
     await waitUntil(() => !!(el as unknown as { view: Record<string, unknown> }).view.fmap, 'feature map shown', { timeout: 30000 });
@@ -150,8 +239,7 @@ describe('<gram-style>', () => {
   });
 
   it('tensors return to the baseline after 200 interactions and after removal mid-run', async () => {
-    await new Promise((r) => setTimeout(r, 1500)); // earlier tests' elements free their tensors after their last paint
-    const base = tf.memory().numTensors;
+    await backToBase('after the earlier tests');
     const el = await fixtureEl();
     for (let i = 0; i < 200; i++) {
       el.styleWeight = 10 ** (2 + (i % 5));
@@ -163,8 +251,15 @@ describe('<gram-style>', () => {
     el.run();
     await oneEvent(el, 'step');
     el.remove(); // mid-run
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(tf.memory().numTensors).to.equal(base);
+    await backToBase('after removal mid-run');
+  });
+
+  it('removed while its encoder loads: the encoder is freed', async () => {
+    await backToBase('after the earlier tests');
+    const el = await fixture<GramStyle>(html`<gram-style encoder-url=${VGG19_NAMES} encoder-preprocess="centered"></gram-style>`);
+    expect(statusOf(el).getAttribute('state')).to.equal('loading');
+    el.remove();
+    await backToBase('after removal while loading');
   });
 
   it('the GPU path: steps on webgl', async () => {

@@ -4,6 +4,7 @@ import { ready, tf } from '@convlab/tensor';
 // file, so ../src/ gets no worker and runs the steps in the page: gram-style.test.ts covers that path).
 import '../dist/index.js';
 import type { GramStyle, GramStepDetail } from '../dist/index.js';
+import { StyleSession } from '../dist/session.js';
 
 const VGG19_NAMES = new URL('./fixtures/vgg19-names/model.json', import.meta.url).href;
 
@@ -16,6 +17,16 @@ const steps = (el: GramStyle) => {
   return out;
 };
 const nextStep = (el: GramStyle) => (oneEvent(el, 'step') as Promise<CustomEvent<GramStepDetail>>).then((e) => e.detail);
+/** Nothing of the element's is waiting on the worker (steps, resets, views). */
+const idle = (el: GramStyle) => (el as unknown as { inflight: Set<unknown> }).inflight.size === 0 && !(el as unknown as { running: boolean }).running;
+const frame = () => new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+const killWorker = (el: GramStyle) => {
+  const session = (el as unknown as { st: { worker?: Worker } }).st;
+  expect(session.worker, 'a worker holds the run').to.exist;
+  session.worker!.dispatchEvent(new ErrorEvent('error', { message: 'out of memory (simulated)' }));
+};
+const LOST = 'The style transfer stopped because the worker stopped (out of memory (simulated)); Retry runs it in the page.';
+const retry = (el: GramStyle) => statusOf(el).dispatchEvent(new CustomEvent('retry', { bubbles: true, composed: true }));
 
 async function readyElement(t: ReturnType<typeof html>): Promise<GramStyle> {
   const el = await fixture<GramStyle>(t);
@@ -29,8 +40,10 @@ const small = (steps = 40) =>
 
 describe('<gram-style> in a Web Worker', () => {
   let backend = '';
+  let base = 0;
   before(async () => {
     backend = (await ready()).name;
+    base = tf.memory().numTensors;
   });
 
   it('runs the steps in a worker on the page\'s backend; the loss falls; pause, resume and reset', async () => {
@@ -48,17 +61,19 @@ describe('<gram-style> in a Web Worker', () => {
     await waitUntil(() => !!views().gTarget && !!views().gCurrent && !!views().fmap, 'Gram views shown', { timeout: 30000 });
     expect(views().gTarget!.shape).to.deep.equal([4, 4]);
     expect(views().gCurrent!.shape).to.deep.equal([4, 4]);
-    // Paused: the step in flight may still arrive, then nothing.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Paused: the step in flight may still arrive, then nothing (the loop has ended: no request waits, none follows).
+    await waitUntil(() => idle(el), 'the step in flight ended', { timeout: 30000 });
     const held = got.length;
-    await new Promise((r) => setTimeout(r, 1500));
+    await frame();
+    await frame();
     expect(got.length, 'no step while paused').to.equal(held);
+    expect(idle(el), 'nothing sent to the worker while paused').to.equal(true);
     expect(root(el).querySelector('button.primary')!.textContent!.trim()).to.equal('Resume');
     el.run();
     const resumed = await nextStep(el);
     expect(resumed.step, 'resume goes on from the step it paused at').to.equal(held + 1);
     el.pause();
-    await new Promise((r) => setTimeout(r, 1500));
+    await waitUntil(() => idle(el), 'the step in flight ended', { timeout: 30000 });
     el.reset();
     await waitUntil(() => root(el).querySelector('.readout')!.textContent!.includes('Step 0 of'), 'back to step 0', { timeout: 30000 });
     // Reset starts again from the content photo.
@@ -92,38 +107,59 @@ describe('<gram-style> in a Web Worker', () => {
 
   it('the main thread stays responsive while the worker steps: frames are drawn and a slider moves during a step', async () => {
     const el = await readyElement(html`<gram-style size="256" steps="3"></gram-style>`);
+    const st = (el as unknown as { st: StyleSession }).st;
+    expect(st.where).to.equal('worker');
     const tasks: number[] = [];
     const obs = new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push(e.duration)));
     obs.observe({ type: 'longtask', buffered: false });
-    const got = steps(el);
-    el.run();
-    await nextStep(el);
-    // During the next step: count frames, and move the style-weight slider.
+    // Frames are counted only between a step's request being posted to the worker (step() posts it
+    // before it first awaits) and its reply: the element's own pause between steps is not counted.
+    let stepping = false;
     let frames = 0;
+    const perStep: number[] = [];
     let counting = true;
-    const count = () => {
-      frames++;
-      if (counting) requestAnimationFrame(count);
+    const tick = () => {
+      if (stepping) frames++;
+      if (counting) requestAnimationFrame(tick);
     };
-    requestAnimationFrame(count);
+    requestAnimationFrame(tick);
+    // The style-weight slider is moved once, just after the first step's request has been posted.
     const slider = root(el).querySelectorAll('convlab-slider')[1] as HTMLElement & { updateComplete: Promise<unknown> };
-    const range = slider.shadowRoot!.querySelector('input[type=range]') as HTMLInputElement;
-    const before = got.length;
-    range.value = '3';
-    range.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
-    range.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
-    await slider.updateComplete;
-    await el.updateComplete;
-    expect(el.styleWeight, 'the slider took effect').to.be.closeTo(1e3, 1e-6);
-    expect(got.length, 'while the step was still running').to.equal(before);
-    await nextStep(el);
+    let moved: Promise<boolean> | undefined;
+    const move = async () => {
+      const range = slider.shadowRoot!.querySelector('input[type=range]') as HTMLInputElement;
+      range.value = '3';
+      range.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+      range.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+      await slider.updateComplete;
+      await el.updateComplete;
+      return stepping;
+    };
+    const step = st.step.bind(st);
+    st.step = () => {
+      const p = step();
+      stepping = true;
+      frames = 0;
+      moved ??= move();
+      return p.finally(() => {
+        stepping = false;
+        perStep.push(frames);
+      });
+    };
+    const got = steps(el);
+    const done = oneEvent(el, 'done');
+    el.run();
+    await done;
     counting = false;
     obs.disconnect();
-    el.pause();
-    expect(frames, 'a frame was drawn while the worker computed a step').to.be.at.least(1);
-    expect(got[got.length - 1].where).to.equal('worker');
+    expect(await moved, 'the slider was handled while the first step was still running in the worker').to.equal(true);
+    expect(el.styleWeight, 'the slider took effect').to.be.closeTo(1e3, 1e-6);
+    expect(st.options.beta, 'and was sent to the run').to.be.closeTo(1e3, 1e-6);
+    expect(perStep, 'frames drawn while the worker computed each step').to.have.length(3);
+    for (const f of perStep) expect(f, `frames during each step: ${perStep.join(', ')}`).to.be.above(0);
+    expect(got.map((s) => s.where)).to.deep.equal(['worker', 'worker', 'worker']);
     // The figure goes to the bench (node bench/run.mjs --suite gram-style); here only for the log.
-    console.log(`longest main-thread task during two 256x256 steps: ${tasks.length ? Math.max(...tasks).toFixed(0) : 0} ms (${tasks.length} long tasks); frames during one step: ${frames}`);
+    console.log(`longest main-thread task during three 256x256 steps: ${tasks.length ? Math.max(...tasks).toFixed(0) : 0} ms (${tasks.length} long tasks); frames during each step: ${perStep.join(', ')}`);
     el.remove();
   });
 
@@ -146,18 +182,57 @@ describe('<gram-style> in a Web Worker', () => {
 
   it('a worker that stops during a run: a clear error, and Retry goes on in the page', async () => {
     const el = await small();
-    const session = (el as unknown as { st: { worker?: Worker } }).st;
-    expect(session.worker, 'a worker holds the run').to.exist;
-    session.worker!.dispatchEvent(new ErrorEvent('error', { message: 'out of memory (simulated)' }));
+    killWorker(el);
     el.run();
     await waitUntil(() => statusOf(el).getAttribute('state') === 'error', 'an error', { timeout: 30000 });
-    expect(statusOf(el).getAttribute('message')).to.contain('The style transfer stopped: the worker stopped (out of memory (simulated)). Retry runs it in the page.');
-    statusOf(el).dispatchEvent(new CustomEvent('retry', { bubbles: true, composed: true }));
+    expect(statusOf(el).getAttribute('message'), 'one sentence').to.equal(LOST);
+    retry(el);
     await waitUntil(() => isReady(el), 'ready again', { timeout: 90000 });
     const s = nextStep(el);
     el.run();
     expect((await s).where).to.equal('main');
     el.pause();
+    el.remove();
+  });
+
+  it('a worker that stops while idle: Reset, and a new setting, show the error with Retry', async () => {
+    const el = await small();
+    killWorker(el);
+    const reset = [...root(el).querySelectorAll('button')].find((b) => b.textContent!.trim() === 'Reset')!;
+    reset.click();
+    await waitUntil(() => statusOf(el).getAttribute('state') === 'error', 'an error after Reset', { timeout: 30000 });
+    expect(statusOf(el).getAttribute('message')).to.equal(LOST);
+    expect(statusOf(el).hasAttribute('retryable')).to.equal(true);
+    retry(el);
+    await waitUntil(() => isReady(el), 'ready again', { timeout: 90000 });
+    expect((el as unknown as { st: StyleSession }).st.where).to.equal('main');
+    el.remove();
+
+    const b = await small();
+    killWorker(b);
+    b.styleWeight = 10;
+    await waitUntil(() => statusOf(b).getAttribute('state') === 'error', 'an error after a new style weight', { timeout: 30000 });
+    expect(statusOf(b).getAttribute('message')).to.equal(LOST);
+    b.remove();
+  });
+
+  it('a worker that does not start TF.js in time: the page runs the steps, and the status line says so', async () => {
+    const el = document.createElement('gram-style') as GramStyle;
+    // The element's session, made before it is connected, with a 1 ms start-up limit (the real one is 60 s).
+    (el as unknown as { session: StyleSession }).session = new StyleSession(tf.getBackend(), { initTimeoutMs: 1 });
+    el.setAttribute('encoder-url', VGG19_NAMES);
+    el.setAttribute('encoder-preprocess', 'centered');
+    el.setAttribute('steps', '1');
+    el.setAttribute('content-layer', 'block2_conv2');
+    el.setAttribute('style-layers', 'block1_conv1');
+    const box = await fixture<HTMLDivElement>(html`<div></div>`);
+    box.append(el);
+    await el.updateComplete;
+    await waitUntil(() => isReady(el) || statusOf(el).getAttribute('state') === 'error', 'ready', { timeout: 90000 });
+    expect(statusOf(el).getAttribute('message')).to.equal('Running in the page, one layer per task: the worker did not start TF.js within 0.001 s.');
+    const s = nextStep(el);
+    el.run();
+    expect((await s).where).to.equal('main');
     el.remove();
   });
 
@@ -172,14 +247,13 @@ describe('<gram-style> in a Web Worker', () => {
   });
 
   it('tensors on the page return to the baseline after a run in the worker and removal mid-run', async () => {
-    await new Promise((r) => setTimeout(r, 1500));
-    const base = tf.memory().numTensors;
+    // Earlier tests' elements free their tensors after their last paint.
+    await waitUntil(() => tf.memory().numTensors === base, `tensors back to ${base} after the earlier tests (${tf.memory().numTensors})`, { timeout: 30000 });
     const el = await small(50);
     el.run();
     await nextStep(el);
     await nextStep(el);
     el.remove();
-    await new Promise((r) => setTimeout(r, 2000));
-    expect(tf.memory().numTensors).to.equal(base);
+    await waitUntil(() => tf.memory().numTensors === base, `tensors back to ${base} after removal (${tf.memory().numTensors})`, { timeout: 30000 });
   });
 });
