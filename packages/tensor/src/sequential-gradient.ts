@@ -71,31 +71,37 @@ function plan(model: LoadedModel): Step[] | null {
   return plans.get(layers)!;
 }
 
+/** [n, h, w, c] -> [n, 2h, 2w, c], every value repeated in a 2x2 block. */
+function upsample2(t: Tensor4D): Tensor4D {
+  return tf.image.resizeNearestNeighbor(t, [t.shape[1] * 2, t.shape[2] * 2]);
+}
+
+/** [h, w, 1]: 8, 4, 2, 1 at the positions (0,0), (0,1), (1,0), (1,1) of every 2x2 window (scan order). */
+function windowRanks(h: number, w: number): tf.Tensor3D {
+  const v = new Float32Array(h * w);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) v[y * w + x] = 8 >> (2 * (y % 2) + (x % 2));
+  return tf.tensor3d(v, [h, w, 1]);
+}
+
 /**
  * dh at a 2x2 / stride 2 max pool's output -> dh at its input a [n, H, W, C]: each window's gradient
- * goes to its first maximum in scan order ((0,0), (0,1), (1,0), (1,1)), as MaxPoolGrad does. Ties are
- * common: where a ReLU layer's receptive field is all background its output is the same value across
- * the window. The four window positions are strided slices, so every element-wise kernel works on
- * same-shape tensors (the WASM backend's broadcasting Equal over rank-6 windows took 30 times longer).
+ * goes to its first maximum in scan order, as MaxPoolGrad does on cpu. Ties are common: where a ReLU
+ * layer's receptive field is all background its output is the same value across the window. The
+ * maxima are [a = its window's max] (pooled, upsampled); the first of them is the one whose rank
+ * (8, 4, 2, 1 in scan order) is the largest rank among its window's maxima (a max pool of the ranks).
+ * Only kernels that WASM runs fast: max pool, nearest upsampling, same-shape or [H, W, 1]-broadcast
+ * element-wise ops (its StridedSlice, rank-6 Slice / Transpose and rank-6 broadcasting Equal took
+ * 10 to 30 times longer than the convolutions).
  */
 function maxPoolBack(a: Tensor4D, pooled: Tensor4D, dh: Tensor4D): Tensor4D {
   const [n, h, w, c] = a.shape;
   const [h2, w2] = [pooled.shape[1], pooled.shape[2]];
-  const at = (r: number, q: number) => tf.stridedSlice(a, [0, r, q, 0], [n, 2 * h2, 2 * w2, c], [1, 2, 2, 1]) as Tensor4D;
-  let taken: tf.Tensor = tf.zerosLike(pooled);
-  const parts = [
-    [0, 0],
-    [0, 1],
-    [1, 0],
-    [1, 1],
-  ].map(([r, q]) => {
-    const first = tf.mul(tf.cast(tf.equal(at(r, q), pooled), 'float32'), tf.sub(1, taken));
-    taken = tf.add(taken, first);
-    return tf.mul(first, dh);
-  });
-  const rows = [tf.stack([parts[0], parts[1]], 3), tf.stack([parts[2], parts[3]], 3)]; // [n, h2, w2, 2, c] each
-  const back = tf.reshape(tf.stack(rows, 2), [n, 2 * h2, 2 * w2, c]) as Tensor4D; // [n, h2, 2, w2, 2, c]
-  return 2 * h2 === h && 2 * w2 === w ? back : (tf.pad(back, [[0, 0], [0, h - 2 * h2], [0, w - 2 * w2], [0, 0]]) as Tensor4D);
+  const inner = h2 * 2 === h && w2 * 2 === w ? a : (tf.slice(a, [0, 0, 0, 0], [n, h2 * 2, w2 * 2, c]) as Tensor4D);
+  const isMax = tf.cast(tf.equal(inner, upsample2(pooled)), 'float32');
+  const ranked = tf.mul(isMax, windowRanks(2 * h2, 2 * w2)) as Tensor4D;
+  const first = tf.cast(tf.equal(ranked, upsample2(tf.maxPool(ranked, 2, 2, 'valid'))), 'float32');
+  const back = tf.mul(first, upsample2(dh)) as Tensor4D;
+  return inner === a ? back : (tf.pad(back, [[0, 0], [0, h - 2 * h2], [0, w - 2 * w2], [0, 0]]) as Tensor4D);
 }
 
 /** grad_x sum_i L(x_i, y_i) through the steps (forward kept, then back), and the logits f(x). */
@@ -114,7 +120,12 @@ function lossGradientBy(steps: Step[], x: Tensor4D, labels: readonly number[]): 
     }
     const logits = outs[outs.length - 1] as Tensor2D;
     const y = tf.oneHot(tf.tensor1d(Array.from(labels), 'int32'), logits.shape[1]);
-    let dh: tf.Tensor = tf.sub(tf.softmax(logits), y);
+    // dL/dz = softmax(z) - onehot(y), with the true class's entry as -(sum of the other classes'
+    // probabilities): p_y - 1 rounds to 0 in float32 once the model is confident (p_y > 1 - 6e-8),
+    // which would drop the -grad z_y term from an input gradient of size ~1e-9 and leave its signs,
+    // all FGSM uses, to rounding.
+    const others = tf.mul(tf.softmax(logits), tf.sub(1, y));
+    let dh: tf.Tensor = tf.sub(others, tf.mul(y, tf.sum(others, 1, true)));
     for (let i = steps.length - 1; i >= 0; i--) {
       const s = steps[i];
       const [input, output] = [outs[i], outs[i + 1]];
