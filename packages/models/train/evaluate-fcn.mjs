@@ -129,7 +129,7 @@ ${rows}
 
 ## Training
 \`npm run train -w @convlab/models -- ${id}\` (PyTorch ${log.torch}, \`train/py/train_fcn.py\`): seed ${log.seed},
-${log.threads} thread, ${done < log.steps ? `${fmt(done)} of ${fmt(log.steps)} planned steps (the run was stopped after the export at step ${fmt(done)})` : `${fmt(log.steps)} steps`} of batch ${log.batch} (${fmt(done * log.batch)} scenes drawn at random, with repetition, from the ${fmt(log.scenes)}),
+${log.threads} thread, ${done < log.steps ? `${fmt(done)} of ${fmt(log.steps)} planned steps (these weights are the export at step ${fmt(done)}; the run went on or was stopped after it)` : `${fmt(log.steps)} steps`} of batch ${log.batch} (${fmt(done * log.batch)} scenes drawn at random, with repetition, from the ${fmt(log.scenes)}),
 ${log.optimizer}, batch norm after every conv but the last (folded into the convs for export: outputs change by
 ${log.foldMaxAbsDiff.toExponential(1)}), pixel-wise cross-entropy, ${log.augmentation}. Training took **${fmt(Math.round(log.train_seconds))} s** on the
 shared 2-core machine (another training job and other work running). Last: loss ${last.loss} over the last ${log.history.length > 1 ? last.step - log.history.at(-2).step : last.step} steps; mean IoU
