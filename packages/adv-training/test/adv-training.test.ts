@@ -57,6 +57,37 @@ describe('<adv-training> toy mode', () => {
     expect(last.adversarial.robust).to.be.greaterThan(last.clean.robust);
   });
 
+  it('paints each plane: both class regions, the boundary, both markers and the broken balls in red', async () => {
+    const el = await fixture<AdvTraining>(html`<adv-training epochs="20" eps="0.15" mix="0.5" seed="1" controls="none"></adv-training>`);
+    await oneEvent(el, 'curve-complete');
+    await frames(2);
+    const near = (d: Uint8ClampedArray, i: number, rgb: number[], tol: number) => rgb.every((v, k) => Math.abs(d[i + k] - v) <= tol);
+    const counts = Array.from(el.shadowRoot!.querySelectorAll('canvas.plane') as NodeListOf<HTMLCanvasElement>).map((c) => {
+      const d = c.getContext('2d', { willReadFrequently: true })!.getImageData(0, 0, c.width, c.height).data;
+      const n = { blueRegion: 0, orangeRegion: 0, boundary: 0, markerA: 0, markerB: 0, broken: 0 };
+      for (let i = 0; i < d.length; i += 4) {
+        const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
+        if (b > r + 20 && r > 150) n.blueRegion++; // light blue tint of class A's side
+        if (r > b + 20 && b > 120) n.orangeRegion++; // light orange tint of class B's side
+        if (r < 60 && g < 60 && b < 60) n.boundary++; // the P = 0.5 line (#18181b)
+        if (near(d, i, [37, 99, 235], 12)) n.markerA++;
+        if (near(d, i, [194, 65, 12], 12)) n.markerB++;
+        if (r > 200 && g < 90 && b < 90) n.broken++; // red (#dc2626) outlines of balls PGD crosses
+      }
+      return n;
+    });
+    const area = 320 * 320;
+    for (const n of counts) {
+      expect(n.blueRegion, JSON.stringify(n)).to.be.greaterThan(area / 10);
+      expect(n.orangeRegion, JSON.stringify(n)).to.be.greaterThan(area / 10);
+      expect(n.boundary, JSON.stringify(n)).to.be.greaterThan(100);
+      expect(n.markerA, JSON.stringify(n)).to.be.greaterThan(200);
+      expect(n.markerB, JSON.stringify(n)).to.be.greaterThan(200);
+    }
+    // After 20 epochs at eps 0.15 the clean-trained network's boundary crosses some balls.
+    expect(counts[0].broken, JSON.stringify(counts[0])).to.be.greaterThan(50);
+  });
+
   it('the same seed gives the same run; another seed another', async () => {
     const run = async (seed: number) => {
       const el = await fixture<AdvTraining>(html`<adv-training epochs="3" seed=${seed} controls="none"></adv-training>`);
