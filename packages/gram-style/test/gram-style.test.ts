@@ -45,8 +45,9 @@ describe('StyleSession in the page (no worker)', () => {
     try {
       await s.build({ url: '', preprocess: 'centered', random: { seed: 5, widths: [4, 8], depths: [1, 1] } }, c, st, settings(['block1_conv1', 'block2_conv1'], 'block2_conv1'), false);
       const v = await s.views('block1_conv1', 0);
-      expect(v.gTarget.shape).to.deep.equal([4, 4]);
+      const shape = v.gTarget.shape;
       tf.dispose(Object.values(v));
+      expect(shape).to.deep.equal([4, 4]);
     } finally {
       s.dispose();
       tf.dispose([c, st]);
@@ -256,10 +257,20 @@ describe('<gram-style>', () => {
 
   it('removed while its encoder loads: the encoder is freed', async () => {
     await backToBase('after the earlier tests');
-    const el = await fixture<GramStyle>(html`<gram-style encoder-url=${VGG19_NAMES} encoder-preprocess="centered"></gram-style>`);
-    expect(statusOf(el).getAttribute('state')).to.equal('loading');
+    const el = document.createElement('gram-style') as GramStyle;
+    el.setAttribute('encoder-url', VGG19_NAMES);
+    el.setAttribute('encoder-preprocess', 'centered');
+    // The element's load(), watched so that the test waits for it to end (not the thing under test).
+    const self = el as unknown as { load(...a: unknown[]): Promise<void> };
+    const load = self.load.bind(el);
+    let loading: Promise<void> | undefined;
+    self.load = (...a: unknown[]) => (loading = load(...a));
+    document.body.append(el);
+    await el.updateComplete; // load() has started: the encoder is being fetched
     el.remove();
-    await backToBase('after removal while loading');
+    expect(loading, 'load() started').to.exist;
+    await loading;
+    expect(tf.memory().numTensors, 'the encoder loaded after the removal was freed').to.equal(base);
   });
 
   it('the GPU path: steps on webgl', async () => {
