@@ -421,9 +421,10 @@ function directionAndLogits(f: Classifier, x: Tensor4D, labels: readonly number[
  * is an adversarial example within the ball all the same, and a smaller ball lies inside a larger one,
  * so this is the stronger and the monotone reading.) The definition lets the work stop early without
  * changing any result:
- *  - all the eps of a batch of images run as one batch of (image, eps) rows, one gradient per step for
- *    all of them, whose forward pass also checks the current iterate;
- *  - a row leaves the batch at its first misclassified iterate, and takes the image's larger eps with it.
+ *  - the eps run one at a time, smallest first, each on the images still standing (an image that fell
+ *    at a smaller eps is not attacked again), in batches of up to `batchSize` (default 256) images;
+ *    one gradient per step for all of them, whose forward pass also checks the current iterate;
+ *  - an image leaves the batch at its first misclassified iterate.
  * Returns the accuracy per eps in the order given (eps = 0: clean accuracy). One download per PGD step.
  */
 export async function pgdRobustnessCurve(
@@ -440,8 +441,7 @@ export async function pgdRobustnessCurve(
   const order = epsilons.map((e, j) => j).sort((a, b) => epsilons[a] - epsilons[b]);
   const es = order.map((j) => epsilons[j]);
   const attacked = es.map((e, r) => r).filter((r) => es[r] > 0);
-  // Images per batch: about 256 (image, eps) rows at the start.
-  const bs = Math.max(1, opts.batchSize ?? Math.ceil(256 / Math.max(1, attacked.length)));
+  const bs = Math.max(1, opts.batchSize ?? 256);
   const robust = new Array<number>(es.length).fill(0);
   const batches = Math.ceil(n / bs);
   let done = 0;
@@ -460,49 +460,56 @@ export async function pgdRobustnessCurve(
       const c0 = await clean.data();
       clean.dispose();
       broken = Array.from(c0, (v) => (v > 0.5 ? es.length : 0));
-      let rows: { i: number; r: number }[] = [];
-      for (let i = 0; i < m; i++) for (const r of attacked) if (r < broken[i]) rows.push({ i, r });
       const make = (rs: { i: number; r: number }[]) =>
         tf.tidy(() => {
           const x0 = tf.gather(xb, rs.map((q) => q.i)) as Tensor4D;
           const e = tf.tensor4d(rs.map((q) => es[q.r]), [rs.length, 1, 1, 1]);
           return { x0, lower: tf.sub(x0, e) as Tensor4D, upper: tf.add(x0, e) as Tensor4D, alpha: tf.mul(e, opts.alpha !== undefined ? 0 : 1.25 / steps) as Tensor4D };
         });
-      state = rows.length ? make(rows) : undefined;
-      xk = state ? tf.clone(state.x0) : undefined;
-      for (let k = 0; k <= steps && rows.length && state && xk; k++) {
-        opts.signal?.throwIfAborted();
-        const yr = rows.map((q) => yb[q.i]);
-        const out = k < steps ? directionAndLogits(f, xk, yr) : { direction: undefined, logits: f(xk) };
-        const ok = tf.tidy(() => tf.equal(tf.argMax(out.logits, -1), tf.tensor1d(yr, 'int32')));
-        const v = await ok.data();
-        tf.dispose([ok, out.logits]);
-        // A misclassified iterate: the image falls at this eps and every larger one.
-        rows.forEach((q, t) => {
-          if (!v[t]) broken[q.i] = Math.min(broken[q.i], q.r);
-        });
-        const keep = rows.map((q, t) => t).filter((t) => rows[t].r < broken[rows[t].i]);
-        if (k === steps || !keep.length) {
-          rows = rows.filter((q, t) => keep.includes(t));
-          out.direction?.dispose();
-          break;
+      // One eps at a time, smallest first: an image that fell at a smaller eps is not attacked again.
+      for (const rank of attacked) {
+        let rows: { i: number; r: number }[] = [];
+        for (let i = 0; i < m; i++) if (rank < broken[i]) rows.push({ i, r: rank });
+        state = rows.length ? make(rows) : undefined;
+        xk = state ? tf.clone(state.x0) : undefined;
+        for (let k = 0; k <= steps && rows.length && state && xk; k++) {
+          opts.signal?.throwIfAborted();
+          const yr = rows.map((q) => yb[q.i]);
+          const out = k < steps ? directionAndLogits(f, xk, yr) : { direction: undefined, logits: f(xk) };
+          const ok = tf.tidy(() => tf.equal(tf.argMax(out.logits, -1), tf.tensor1d(yr, 'int32')));
+          const v = await ok.data();
+          tf.dispose([ok, out.logits]);
+          // A misclassified iterate: the image falls at this eps and every larger one.
+          rows.forEach((q, t) => {
+            if (!v[t]) broken[q.i] = Math.min(broken[q.i], q.r);
+          });
+          const keep = rows.map((q, t) => t).filter((t) => rows[t].r < broken[rows[t].i]);
+          if (k === steps || !keep.length) {
+            rows = rows.filter((q, t) => keep.includes(t));
+            out.direction?.dispose();
+            break;
+          }
+          const next = tf.tidy(() => {
+            const st = state!;
+            const step = opts.alpha !== undefined ? opts.alpha : st.alpha;
+            const moved = tf.clipByValue(tf.minimum(tf.maximum(tf.add(xk!, tf.mul(out.direction!, step)), st.lower), st.upper), lo, hi) as Tensor4D;
+            if (keep.length === rows.length) return { xk: moved, state: st };
+            const idx = tf.tensor1d(keep, 'int32');
+            const g = <T extends tf.Tensor>(t: T) => tf.gather(t, idx) as T;
+            return { xk: g(moved), state: { x0: g(st.x0), lower: g(st.lower), upper: g(st.upper), alpha: g(st.alpha) } };
+          });
+          out.direction!.dispose();
+          xk.dispose();
+          if (next.state !== state) tf.dispose([state.x0, state.lower, state.upper, state.alpha]);
+          xk = next.xk;
+          state = next.state;
+          rows = keep.map((t) => rows[t]);
+          opts.onProgress?.((done + (attacked.indexOf(rank) + (k + 1) / (steps + 1)) / attacked.length) / batches);
         }
-        const next = tf.tidy(() => {
-          const st = state!;
-          const step = opts.alpha !== undefined ? opts.alpha : st.alpha;
-          const moved = tf.clipByValue(tf.minimum(tf.maximum(tf.add(xk!, tf.mul(out.direction!, step)), st.lower), st.upper), lo, hi) as Tensor4D;
-          if (keep.length === rows.length) return { xk: moved, state: st };
-          const idx = tf.tensor1d(keep, 'int32');
-          const g = <T extends tf.Tensor>(t: T) => tf.gather(t, idx) as T;
-          return { xk: g(moved), state: { x0: g(st.x0), lower: g(st.lower), upper: g(st.upper), alpha: g(st.alpha) } };
-        });
-        out.direction!.dispose();
-        xk.dispose();
-        if (next.state !== state) tf.dispose([state.x0, state.lower, state.upper, state.alpha]);
-        xk = next.xk;
-        state = next.state;
-        rows = keep.map((t) => rows[t]);
-        opts.onProgress?.((done + (k + 1) / (steps + 1)) / batches);
+        if (state) tf.dispose([state.x0, state.lower, state.upper, state.alpha]);
+        xk?.dispose();
+        state = undefined;
+        xk = undefined;
       }
     } finally {
       if (state) tf.dispose([state.x0, state.lower, state.upper, state.alpha]);
