@@ -74,7 +74,7 @@ export class DigitsRun {
 
   /**
    * Fills the curves: FGSM for both models first (one gradient per image, then one forward pass per
-   * eps), then PGD for each model, all its eps at once; `onUpdate` with the fraction done, so the
+   * eps), then PGD for each model (one pgdRobustnessCurve call); `onUpdate` with the fraction done, so the
    * chart grows.
    */
   async computeCurves(onUpdate: (done: number) => void, signal: AbortSignal): Promise<Curves> {
