@@ -48,9 +48,8 @@ for (const id of ['shapes-fcn', 'shapes-fcn-flat']) {
     assert.equal(m.receptiveField, rf);
     assert.equal(m.scenes, 500);
     assert.ok(card.includes(`mean IoU ${m.meanIoU}`), 'the card quotes the measured mean IoU');
-    // Issue 14 asks for a mean IoU of 0.9 for the encoder-decoder; the shipped weights are measured
-    // and the figure printed (the comparison with the flat network is asserted below).
-    t.diagnostic(`${id}: mean IoU ${m.meanIoU} on ${m.scenes} test scenes (TF.js, metrics.json)${id === 'shapes-fcn' ? `; issue 14's target 0.9 ${m.meanIoU >= 0.9 ? 'reached' : 'NOT reached'}` : ''}`);
+    t.diagnostic(`${id}: mean IoU ${m.meanIoU} on ${m.scenes} test scenes (TF.js, metrics.json)`);
+    if (id === 'shapes-fcn') assert.ok(m.meanIoU >= 0.9, `mean IoU ${m.meanIoU}: issue 14 asks for 0.9`);
     model.dispose();
   });
 }
