@@ -19,7 +19,7 @@ import {
 } from '@convlab/tensor';
 import { loadShapesDetector } from '@convlab/models/detector.js';
 import { scene as makeScene, type Scene } from '@convlab/scenes';
-import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, sceneRow, readSceneImage, readUpload, type SceneRowOptions, clientToCell } from '@convlab/kit';
+import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, sceneRowFor, readSceneImage, readUpload, clientToCell } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import { anchorViewerStyles } from './anchor-viewer.styles.js';
 import { paintView, LABEL_COLOURS, CLASS_LINE, type View } from './draw.js';
@@ -399,20 +399,6 @@ export class AnchorViewer extends ConvLabElement {
     this.filtered = filterProposals(this.obj, this.reg, { preNmsTopN: c.preNmsTopN, postNmsTopN: this.used.topN, nmsThreshold: this.used.nms, minSize: c.minSize, scoreThreshold: c.scoreThreshold });
   }
 
-  /** New scene, seed and upload: the kit's scene row. */
-  private sceneRowOptions(): SceneRowOptions {
-    return {
-      seed: this.seed,
-      uploadError: this.uploadError,
-      onNewScene: () => this.newScene(),
-      onSeed: (seed) => {
-        this.src = '';
-        this.seed = seed;
-      },
-      onFile: (file) => void this.onFile(file),
-    };
-  }
-
   /** A new generated scene (the next seed). */
   newScene(): void {
     this.src = '';
@@ -617,7 +603,7 @@ export class AnchorViewer extends ConvLabElement {
     const v = this.view;
     return html`<div class="controls" part="controls">
       ${this.shown('scene')
-        ? sceneRow(this.sceneRowOptions())
+        ? sceneRowFor(this, this.uploadError, (f) => void this.onFile(f))
         : nothing}
       ${this.shown('iou') && (v === 'anchors' || v === 'losses')
         ? html`${slider('Positive at IoU ≥', 'fgIou', 0, 1, 0.05, this.used.fg)}${slider('Negative below IoU', 'bgIou', 0, 1, 0.05, this.used.bg)}`

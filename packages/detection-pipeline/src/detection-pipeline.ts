@@ -31,7 +31,7 @@ import {
 import { loadShapesDetector } from '@convlab/models/detector.js';
 import { loadShapesCrops, CROP_CLASSES } from '@convlab/models/crops.js';
 import { scene as makeScene, type Scene } from '@convlab/scenes';
-import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, sceneRow, readSceneImage, readUpload, type SceneRowOptions } from '@convlab/kit';
+import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, sceneRowFor, readSceneImage, readUpload } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { detectionPipelineStyles } from './detection-pipeline.styles.js';
@@ -500,20 +500,6 @@ export class DetectionPipeline extends ConvLabElement {
     });
   }
 
-  /** New scene, seed and upload: the kit's scene row. */
-  private sceneRowOptions(): SceneRowOptions {
-    return {
-      seed: this.seed,
-      uploadError: this.uploadError,
-      onNewScene: () => this.newScene(),
-      onSeed: (seed) => {
-        this.src = '';
-        this.seed = seed;
-      },
-      onFile: (file) => void this.onFile(file),
-    };
-  }
-
   /** A new generated scene (the next seed). */
   newScene(): void {
     this.src = '';
@@ -741,10 +727,12 @@ export class DetectionPipeline extends ConvLabElement {
     const hier = this.ss?.result.hierarchies[0];
     return html`<div class="controls" part="controls">
       ${this.shown('scene')
-        ? sceneRow({
-            ...this.sceneRowOptions(),
-            extra: this.shown('table') ? html`<button type="button" ?disabled=${!!this.busy} @click=${() => this.runBatch(10)}>Measure every method on 10 test scenes</button>` : nothing,
-          })
+        ? sceneRowFor(
+            this,
+            this.uploadError,
+            (f) => void this.onFile(f),
+            this.shown('table') ? html`<button type="button" ?disabled=${!!this.busy} @click=${() => this.runBatch(10)}>Measure every method on 10 test scenes</button>` : nothing,
+          )
         : nothing}
       ${this.shown('settings') && this.step === 'sliding-window' && sw
         ? html`<label class="field">Window size <select @change=${(e: Event) => (this.windowIndex = Number((e.target as HTMLSelectElement).value))}>

@@ -31,6 +31,31 @@ export function sceneRow(o: SceneRowOptions): TemplateResult {
   </div>`;
 }
 
+/** What `sceneRowFor` reads and sets on a scene widget: its seed and src, and its New scene. */
+export interface SceneHost {
+  seed: number;
+  src: string;
+  newScene(): void;
+}
+
+/**
+ * The scene row of a widget: New scene calls its `newScene()`; a typed seed sets `seed` and clears
+ * `src` (the scene replaces an image by URL); a chosen file goes to `onFile`.
+ */
+export function sceneRowFor(host: SceneHost, uploadError: string, onFile: (file: File | undefined) => void, extra?: TemplateResult | typeof nothing): TemplateResult {
+  return sceneRow({
+    seed: host.seed,
+    uploadError,
+    onNewScene: () => host.newScene(),
+    onSeed: (seed) => {
+      host.src = '';
+      host.seed = seed;
+    },
+    onFile,
+    extra,
+  });
+}
+
 /** An image a scene widget works on: [h, w, 3] in [0, 1], and its RGBA bytes for painting. */
 export interface SceneImage {
   image: Tensor3D;

@@ -2,7 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import { render } from 'lit';
 import { ready, tf } from '@convlab/tensor';
 import '../src/define.js';
-import { sceneRow, readSceneImage, readUpload } from '../src/scene-row.js';
+import { sceneRow, sceneRowFor, readSceneImage, readUpload } from '../src/scene-row.js';
 
 /** A 2×2 PNG made on a canvas: red, green / blue, white. */
 async function png(): Promise<File> {
@@ -61,5 +61,19 @@ describe('scene widgets: sceneRow, readSceneImage, readUpload', () => {
     expect(calls).to.deep.equal(['new', 'seed 12']);
     draw('notes.txt is not an image: the previous image stays.');
     expect(holder.querySelector('[role=alert]')!.textContent).to.contain('notes.txt');
+  });
+
+  it('sceneRowFor drives a widget: New scene, and a typed seed that replaces an image by URL', async () => {
+    const host = { seed: 4, src: 'photo.png', newScenes: 0, newScene() { this.newScenes++; } };
+    const files: (string | undefined)[] = [];
+    const holder = await fixture<HTMLDivElement>(html`<div></div>`);
+    render(sceneRowFor(host, '', (f) => files.push(f?.name)), holder);
+    (holder.querySelector('button') as HTMLButtonElement).click();
+    expect(host.newScenes).to.equal(1);
+    const seed = holder.querySelector('input[type=number]') as HTMLInputElement;
+    expect(seed.value).to.equal('4');
+    seed.value = '9';
+    seed.dispatchEvent(new Event('change'));
+    expect(host).to.include({ seed: 9, src: '' });
   });
 });
