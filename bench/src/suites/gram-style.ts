@@ -8,7 +8,7 @@
 // stylised"), at most 20 each.
 import { ready, type BackendName } from '@convlab/tensor';
 import '@convlab/gram-style';
-import { stats, fmt, nextEvent, FrameClock, inputToFrame, frameInterval, type BenchContext, type RunRecord } from '../lib.js';
+import { stats, fmt, nextEvent, FrameClock, inputToFrame, frameInterval, longTasks, type BenchContext, type RunRecord } from '../lib.js';
 
 export const backends = ['auto'];
 
@@ -52,21 +52,8 @@ export async function run({ backend }: BenchContext) {
   const el = await place({ size: '256', steps: '2000' });
   const steps: StepDetail[] = [];
   el.addEventListener('step', (e) => steps.push((e as CustomEvent<StepDetail>).detail));
-  const tasks: number[] = [];
-  const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) tasks.push(e.duration);
-  });
-  obs.observe({ type: 'longtask', buffered: false });
-  let last = performance.now();
-  let maxGap = 0;
-  let watching = true;
-  const watch = () => {
-    const t = performance.now();
-    maxGap = Math.max(maxGap, t - last);
-    last = t;
-    if (watching) requestAnimationFrame(watch);
-  };
-  requestAnimationFrame(watch);
+  await new Promise((r) => setTimeout(r, 0)); // observe from a task of its own
+  const tasks = longTasks();
   el.run();
   await nextEvent(el, 'step'); // warm-up (kernels compiled, first step)
   const warm = steps.length;
@@ -86,8 +73,7 @@ export async function run({ backend }: BenchContext) {
   }
   while (steps.length < warm + 8) await nextEvent(el, 'step');
   el.pause();
-  watching = false;
-  obs.disconnect();
+  const seen = tasks.stop();
   el.remove();
   clock.stop();
   const step256 = stats(steps.slice(warm).map((s) => s.ms));
@@ -107,9 +93,9 @@ export async function run({ backend }: BenchContext) {
     pytorch256: torch,
     // Like for like only: the same size and the same number of threads.
     ratio: torch && torch.size === 256 && torch.threads === threads ? step256.median / torch.median_ms : null,
-    longestTask: tasks.length ? Math.max(...tasks) : 0,
-    longTasks: tasks.length,
-    longestFrameGap: maxGap,
+    longestTask: seen.longest,
+    longTasks: seen.count,
+    longestFrameGap: seen.longestFrameGap,
     sliderToFrame: stats(sliderMs),
     halveStyle128: { adam, lbfgs },
   };
