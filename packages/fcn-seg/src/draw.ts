@@ -18,7 +18,7 @@ const INSTANCE_COLOURS: readonly [number, number, number][] = [
 export const SCALE = 3;
 
 /** The image with each pixel's class colour over it (background pixels darkened), scaled by SCALE. */
-export function paintLabels(canvas: HTMLCanvasElement, rgba: Uint8ClampedArray, labels: ArrayLike<number> | null, size: [number, number], alpha = 0.6): CanvasRenderingContext2D {
+export function paintLabels(canvas: HTMLCanvasElement, rgba: Uint8ClampedArray, labels: ArrayLike<number> | null, size: [number, number], alpha = 0.85): CanvasRenderingContext2D {
   const [h, w] = size;
   const px = new Uint8ClampedArray(rgba);
   if (labels) {

@@ -131,7 +131,7 @@ export class FcnSeg extends ConvLabElement {
   static override styles = [...ConvLabElement.styles, widgetControlStyles, widgetLayoutStyles, fcnSegStyles];
 
   /** Seed of the generated scene (a whole number >= 0; otherwise 0 or rounded, with a notice). */
-  @property({ type: Number, reflect: true }) seed = 11;
+  @property({ type: Number, reflect: true }) seed = 38;
 
   /** URL of an image to segment instead of a generated scene (resized to 128×128; no ground truth). */
   @property() src = '';
@@ -236,7 +236,7 @@ export class FcnSeg extends ConvLabElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     const s = this.settings;
-    if (changed.has('seed')) this.seed = s.number('seed', { min: 0, max: 2 ** 31 - 1, default: 11, integer: true });
+    if (changed.has('seed')) this.seed = s.number('seed', { min: 0, max: 2 ** 31 - 1, default: 38, integer: true });
     if (changed.has('view')) this.view = s.choice('view', FCN_VIEWS, 'semantic');
     if (changed.has('model')) this.model = s.choice('model', FCN_MODELS, 'encoder-decoder');
     if (changed.has('layers')) this.layers = s.number('layers', { min: 1, max: 30, default: 5, integer: true });
