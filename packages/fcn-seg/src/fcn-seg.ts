@@ -4,7 +4,6 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import {
   ready,
   tf,
-  fromImage,
   semanticMap,
   iouFromConfusion,
   confusionMatrix,
@@ -29,8 +28,8 @@ import {
 } from '@convlab/tensor';
 import { loadSegmenter, type SegmenterId } from '@convlab/models/fcn.js';
 import { loadShapesDetector } from '@convlab/models/detector.js';
-import { scene as makeScene, toRgba, type Scene } from '@convlab/scenes';
-import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, clientToCellClamped, isImageFile } from '@convlab/kit';
+import { scene as makeScene, type Scene } from '@convlab/scenes';
+import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, sceneRowFor, readSceneImage, readUpload, clientToCellClamped } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import { fcnSegStyles } from './fcn-seg.styles.js';
 import { paintLabels, paintInstances, paintReceptiveField, CLASS_NAMES, CLASS_COLOURS, css, SCALE } from './draw.js';
@@ -128,7 +127,7 @@ const ms = (v: number) => (v >= 10000 ? `${(v / 1000).toFixed(1)} s` : `${v.toFi
  * @cssprop --convlab-canvas-size - Largest display size of one canvas (default 480px).
  */
 export class FcnSeg extends ConvLabElement {
-  static override styles = [...ConvLabElement.styles, widgetControlStyles, widgetLayoutStyles, fcnSegStyles];
+  static override styles = [...ConvLabElement.styles, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, fcnSegStyles];
 
   /** Seed of the generated scene (a whole number >= 0; otherwise 0 or rounded, with a notice). */
   @property({ type: Number, reflect: true }) seed = 38;
@@ -274,62 +273,40 @@ export class FcnSeg extends ConvLabElement {
     this.status = 'running';
     this.message = 'Segmenting…';
     try {
-      let image: Tensor3D;
-      if (this.src) {
-        const x = await fromImage(this.src, { size: 128, channels: 3 });
-        image = tf.tidy(() => tf.squeeze(x, [0]) as Tensor3D);
-        x.dispose();
-        this.scn = undefined;
-        this.origin = 'src';
-      } else {
-        const s = makeScene(this.seed);
-        image = tf.tidy(() => tf.div(tf.tensor3d(Int32Array.from(s.image), [s.height, s.width, 3], 'float32'), 255) as Tensor3D);
-        this.scn = s;
-        this.origin = 'scene';
+      const sc = this.src ? undefined : makeScene(this.seed);
+      const { image, rgba } = await readSceneImage(sc ?? this.src);
+      if (run !== this.run) {
+        // a newer input was asked for while this one was read: it must not replace that one
+        image.dispose();
+        return;
       }
-      await this.setImage(image, run);
+      this.scn = sc;
+      this.origin = sc ? 'scene' : 'src';
+      await this.setImage(image, rgba, run);
     } catch (e) {
       if (run !== this.run) return;
       this.fail(e, this.src ? `The image ${this.src} could not be loaded` : 'The scene could not be made');
     }
   }
 
-  private async toRgba(image: Tensor3D): Promise<Uint8ClampedArray> {
-    const [h, w] = image.shape;
-    const rgb = await image.data();
-    const out = new Uint8ClampedArray(h * w * 4);
-    for (let p = 0; p < h * w; p++) {
-      for (let k = 0; k < 3; k++) out[4 * p + k] = rgb[3 * p + k] * 255;
-      out[4 * p + 3] = 255;
-    }
-    return out;
-  }
-
   /** Reads a file the reader chose; a file that is not an image leaves the current one, with a message under the button. */
   private async onFile(file: File | undefined): Promise<void> {
     if (!file) return;
     this.uploadError = '';
-    if (!isImageFile(file)) {
-      this.uploadError = `${file.name} is not an image: the previous image stays.`;
+    const r = await readUpload(file);
+    if ('error' in r) {
+      this.uploadError = r.error;
       return;
     }
     const run = ++this.run;
-    try {
-      const x = await fromImage(file, { size: 128, channels: 3 });
-      const image = tf.tidy(() => tf.squeeze(x, [0]) as Tensor3D);
-      x.dispose();
-      this.scn = undefined;
-      this.origin = 'file';
-      this.pending = this.setImage(image, run);
-      await this.pending;
-    } catch (e) {
-      if (run === this.run) this.uploadError = `${file.name} could not be read (${e instanceof Error ? e.message : e}): the previous image stays.`;
-    }
+    this.scn = undefined;
+    this.origin = 'file';
+    this.pending = this.setImage(r.image, r.rgba, run);
+    await this.pending;
   }
 
-  private async setImage(image: Tensor3D, run: number): Promise<void> {
+  private async setImage(image: Tensor3D, rgba: Uint8ClampedArray, run: number): Promise<void> {
     try {
-      const rgba = this.origin === 'scene' && this.scn ? toRgba(this.scn) : await this.toRgba(image);
       if (run !== this.run || !this.isConnected) {
         image.dispose();
         return;
@@ -713,19 +690,7 @@ export class FcnSeg extends ConvLabElement {
 
   private renderControls() {
     return html`<div class="controls" part="controls">
-      ${this.shown('scene')
-        ? html`<div class="scene-row">
-            <button type="button" @click=${() => this.newScene()}>New scene</button>
-            <label class="field">Seed <input type="number" min="0" step="1" .value=${String(this.seed)} @change=${(e: Event) => {
-              this.src = '';
-              this.seed = Number((e.target as HTMLInputElement).value);
-            }} /></label>
-            <span class="upload">
-              <label class="button">Upload an image…<input type="file" accept="image/*" @change=${(e: Event) => void this.onFile((e.target as HTMLInputElement).files?.[0])} /></label>
-              ${this.uploadError ? html`<span class="error" role="alert">${this.uploadError}</span>` : nothing}
-            </span>
-          </div>`
-        : nothing}
+      ${this.shown('scene') ? sceneRowFor(this, this.uploadError, (f) => void this.onFile(f)) : nothing}
       ${this.shown('model') && (this.view === 'semantic' || this.view === 'receptive-field')
         ? html`<div class="views" role="group" aria-label="Network">
             ${FCN_MODELS.map((m) => html`<button type="button" aria-pressed=${this.model === m ? 'true' : 'false'} @click=${() => (this.model = m)}>${MODEL_LABEL[m]}</button>`)}
