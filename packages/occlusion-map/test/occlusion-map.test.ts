@@ -10,6 +10,20 @@ async function complete(el: OcclusionMap): Promise<MapCompleteDetail> {
   return ((await oneEvent(el, 'map-complete')) as CustomEvent<MapCompleteDetail>).detail;
 }
 
+/**
+ * An <occlusion-map> inside a CSS-transformed wrapper, with its first map-complete listened for
+ * before it is on the page: waiting for the wrapper's fixture first took a frame, and a map that
+ * completed in that frame was never seen (the test hung until its timeout on a loaded CI machine).
+ */
+async function scaled(transform: string, width: string, attrs: Record<string, string>): Promise<{ el: OcclusionMap; first: Promise<MapCompleteDetail> }> {
+  const wrap = await fixture<HTMLDivElement>(html`<div style="transform: ${transform}; transform-origin: 0 0; width: ${width}"></div>`);
+  const el = document.createElement('occlusion-map') as OcclusionMap;
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  const first = complete(el);
+  wrap.append(el);
+  return { el, first };
+}
+
 const noticeText = (el: OcclusionMap) =>
   [...el.shadowRoot!.querySelectorAll('convlab-notice')].map((n) => n.shadowRoot!.textContent!.replace(/\s+/g, ' ').trim()).join(' ').trim();
 
@@ -95,11 +109,8 @@ describe('<occlusion-map>', () => {
   });
 
   it('shows the occluded input and its predictions for a clicked cell, under a CSS scale', async () => {
-    const wrap = await fixture<HTMLDivElement>(html`<div style="transform: scale(0.5); transform-origin: 0 0; width: 900px">
-      <occlusion-map sample="30" patch="7" stride="7"></occlusion-map>
-    </div>`);
-    const el = wrap.querySelector('occlusion-map')!;
-    const d = await complete(el);
+    const { el, first } = await scaled('scale(0.5)', '900px', { sample: '30', patch: '7', stride: '7' });
+    const d = await first;
     expect([d.rows, d.cols]).to.deep.equal([4, 4]);
     const canvas = el.shadowRoot!.querySelector('canvas.map') as HTMLCanvasElement;
     const r = canvas.getBoundingClientRect();
@@ -178,11 +189,8 @@ describe('<occlusion-map>', () => {
   });
 
   it('moves the occluder where the pointer drags it, under a CSS scale', async () => {
-    const wrap = await fixture<HTMLDivElement>(html`<div style="transform: scale(1.5); transform-origin: 0 0; width: 600px">
-      <occlusion-map sample="70" patch="6" stride="2"></occlusion-map>
-    </div>`);
-    const el = wrap.querySelector('occlusion-map')!;
-    await complete(el);
+    const { el, first } = await scaled('scale(1.5)', '600px', { sample: '70', patch: '6', stride: '2' });
+    await first;
     const canvas = el.shadowRoot!.querySelector('canvas.map') as HTMLCanvasElement;
     const r = canvas.getBoundingClientRect();
     // Pointer at image pixel (py, px) of 28; the occluder is centred there: top-left (py - 3, px - 3).
