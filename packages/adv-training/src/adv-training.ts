@@ -1,7 +1,7 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, state, queryAll } from 'lit/decorators.js';
 import { ready, isAbortError, prepareInput, TOY_DATASETS, ATTACKS, type BackendInfo, type ToyDatasetName, type AttackName } from '@convlab/tensor';
-import { ConvLabElement, SettingsNotices, type ImageSelectDetail, widgetControlStyles, clientToCellClamped, resolveSample, sampleConverter } from '@convlab/kit';
+import { ConvLabElement, SettingsNotices, type ImageSelectDetail, widgetControlStyles, clientToCellClamped, resolveSample, sampleConverter, controlShown } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import { ToyRun, VIEW, EVAL_STEPS, type EpochRecord } from './toy-run.js';
 import { DigitsRun, MODEL_IDS, CURVE_EPSILONS, PGD_EPSILONS, PGD_STEPS, type Curves, type DigitsModelId } from './digits-run.js';
@@ -120,10 +120,7 @@ export class AdvTraining extends ConvLabElement {
   }
 
   private shown(c: (typeof ADV_CONTROLS)[number]): boolean {
-    const list = this.controls.trim().toLowerCase();
-    if (list === 'all' || list === '') return true;
-    if (list === 'none') return false;
-    return list.split(/[\s,]+/).includes(c);
+    return controlShown(this.controls, c);
   }
 
   override connectedCallback(): void {

@@ -19,7 +19,7 @@ import {
 } from '@convlab/tensor';
 import { loadShapesDetector } from '@convlab/models/detector.js';
 import { scene as makeScene, type Scene } from '@convlab/scenes';
-import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, sceneRowFor, readSceneImage, readUpload, clientToCell } from '@convlab/kit';
+import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, sceneRowFor, readSceneImage, readUpload, clientToCell, controlShown } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import { anchorViewerStyles } from './anchor-viewer.styles.js';
 import { paintView, LABEL_COLOURS, CLASS_LINE, type View } from './draw.js';
@@ -168,10 +168,7 @@ export class AnchorViewer extends ConvLabElement {
   private pending?: Promise<void>;
 
   private shown(c: (typeof ANCHOR_CONTROLS)[number]): boolean {
-    const s = this.controls.trim().toLowerCase();
-    if (s === 'none') return false;
-    if (s === 'all' || s === '') return true;
-    return s.split(/[\s,]+/).includes(c);
+    return controlShown(this.controls, c);
   }
 
   override connectedCallback(): void {

@@ -31,7 +31,7 @@ import {
 import { loadShapesDetector } from '@convlab/models/detector.js';
 import { loadShapesCrops, CROP_CLASSES } from '@convlab/models/crops.js';
 import { scene as makeScene, type Scene } from '@convlab/scenes';
-import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, sceneRowFor, readSceneImage, readUpload } from '@convlab/kit';
+import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, sceneRowFor, readSceneImage, readUpload, controlShown } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { detectionPipelineStyles } from './detection-pipeline.styles.js';
@@ -181,10 +181,7 @@ export class DetectionPipeline extends ConvLabElement {
   }
 
   private shown(c: (typeof PIPELINE_CONTROLS)[number]): boolean {
-    const s = this.controls.trim().toLowerCase();
-    if (s === 'none') return false;
-    if (s === 'all' || s === '') return true;
-    return s.split(/[\s,]+/).includes(c);
+    return controlShown(this.controls, c);
   }
 
   override connectedCallback(): void {

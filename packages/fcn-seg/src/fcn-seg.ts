@@ -29,7 +29,7 @@ import {
 import { loadSegmenter, type SegmenterId } from '@convlab/models/fcn.js';
 import { loadShapesDetector } from '@convlab/models/detector.js';
 import { scene as makeScene, type Scene } from '@convlab/scenes';
-import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, sceneRowFor, readSceneImage, readUpload, clientToCellClamped } from '@convlab/kit';
+import { ConvLabElement, SettingsNotices, widgetControlStyles, widgetLayoutStyles, sceneWidgetStyles, sceneRowFor, readSceneImage, readUpload, clientToCellClamped, controlShown } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import { fcnSegStyles } from './fcn-seg.styles.js';
 import { paintLabels, paintInstances, paintReceptiveField, CLASS_NAMES, CLASS_COLOURS, css, SCALE } from './draw.js';
@@ -185,10 +185,7 @@ export class FcnSeg extends ConvLabElement {
   }
 
   private shown(c: (typeof FCN_CONTROLS)[number]): boolean {
-    const s = this.controls.trim().toLowerCase();
-    if (s === 'none') return false;
-    if (s === 'all' || s === '') return true;
-    return s.split(/[\s,]+/).includes(c);
+    return controlShown(this.controls, c);
   }
 
   override connectedCallback(): void {

@@ -21,7 +21,7 @@ import {
   type ImageSource,
   type StyleStepResult,
 } from '@convlab/tensor';
-import { ConvLabElement, SettingsNotices, widgetControlStyles, type ConvLabTensorCanvas, type ImageSelectDetail, type CellActivateDetail } from '@convlab/kit';
+import { ConvLabElement, SettingsNotices, widgetControlStyles, type ConvLabTensorCanvas, type ImageSelectDetail, type CellActivateDetail, controlShown } from '@convlab/kit';
 import '@convlab/kit/define.js';
 import { gramStyleStyles } from './gram-style.styles.js';
 import { CONTENT_SAMPLES, STYLE_SAMPLES, SAMPLES, type Sample } from './samples.js';
@@ -206,10 +206,7 @@ export class GramStyle extends ConvLabElement {
   }
 
   private shown(group: (typeof GRAM_CONTROLS)[number]): boolean {
-    const c = String(this.controls ?? 'all').trim().toLowerCase();
-    if (c === 'all' || c === '') return true;
-    if (c === 'none') return false;
-    return c.split(',').map((s) => s.trim()).includes(group);
+    return controlShown(this.controls, group);
   }
 
   // ----------------------------------------------------------------------------- lifecycle

@@ -33,5 +33,5 @@ export type { SceneRowOptions, SceneHost, SceneImage, ScenePixels } from './scen
 export type { ModelSourceHost, ModelSourceOptions } from './model-source.js';
 export { ConvLabNotice } from './notice.js';
 export type { NoticeKind } from './notice.js';
-export { clampSetting, chooseSetting, SettingsNotices } from './settings.js';
+export { clampSetting, chooseSetting, controlShown, SettingsNotices } from './settings.js';
 export type { Setting, NumberSettingSpec } from './settings.js';

@@ -4,7 +4,7 @@ import { ready, loadModel, isAbortError, toCanvas, type BackendInfo, type Loaded
 import { loadSpriteSamples, type SpriteSample } from './sprite-samples.js';
 import type { ImageSelectDetail } from './image-picker.js';
 import type { StatusState } from './status.js';
-import { clampSetting, SettingsNotices, type Setting } from './settings.js';
+import { clampSetting, controlShown, SettingsNotices, type Setting } from './settings.js';
 
 /** The element a ModelSource serves: a widget with the usual model and input attributes. */
 export interface ModelSourceHost extends ReactiveControllerHost, HTMLElement {
@@ -234,10 +234,7 @@ export class ModelSource implements ReactiveController {
 
   /** True when control `name` is listed in the host's `controls` attribute ('all' or empty: every one). */
   shown(name: string): boolean {
-    const list = this.host.controls.trim().toLowerCase();
-    if (list === 'all' || list === '') return true;
-    if (list === 'none') return false;
-    return list.split(/[\s,]+/).includes(name);
+    return controlShown(this.host.controls, name);
   }
 
   /** The picker's thumbnails: the first `pickerPerClass` samples of each class; `index` addresses all samples. */

@@ -79,6 +79,17 @@ export function chooseSetting<T extends string>(name: string, raw: unknown, allo
 type NoticeHost = ReactiveControllerHost & HTMLElement;
 
 /**
+ * Whether control group `name` shows, by a widget's `controls` attribute: 'all' or empty shows every
+ * group, 'none' hides them all, otherwise the groups listed (separated by commas or spaces).
+ */
+export function controlShown(controls: string | null | undefined, name: string): boolean {
+  const list = String(controls ?? '').trim().toLowerCase();
+  if (list === 'all' || list === '') return true;
+  if (list === 'none') return false;
+  return list.split(/[\s,]+/).includes(name);
+}
+
+/**
  * Keeps the settings notices of one widget (one per setting: a later valid value clears it) and
  * renders them. Use it from `willUpdate`, where a corrected value is applied in the same update:
  *

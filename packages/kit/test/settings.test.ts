@@ -121,3 +121,15 @@ describe('SettingsNotices (a widget shows what it used instead)', () => {
     await expect(el).to.be.accessible();
   });
 });
+
+describe('controlShown', () => {
+  it("shows every group for 'all' or nothing, none for 'none', else the listed ones (commas or spaces, any case)", async () => {
+    const { controlShown } = await import('../src/settings.js');
+    expect(['', 'all', ' ALL ', undefined, null].map((c) => controlShown(c, 'epsilon'))).to.deep.equal([true, true, true, true, true]);
+    expect(controlShown('none', 'epsilon')).to.equal(false);
+    expect(controlShown('source, Epsilon', 'epsilon')).to.equal(true);
+    expect(controlShown('source epsilon', 'epsilon')).to.equal(true);
+    expect(controlShown('source,mode', 'epsilon')).to.equal(false);
+    expect(controlShown('epsilons', 'epsilon'), 'whole names only').to.equal(false);
+  });
+});
