@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { root } from '../scripts/lib.mjs';
-import { serveAndLaunch, shutDown } from './harness.mjs';
+import { serveAndLaunch, shutDown, scrollThroughWidgets } from './harness.mjs';
 
 let server, browser, base;
 
@@ -26,6 +26,7 @@ test('on a cross-origin isolated page the minified widgets reach their results, 
     await route.fulfill({ response: res, headers });
   });
   await page.goto(new URL('lecture.html', base).href);
+  await scrollThroughWidgets(page);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
   const state = await page.evaluate(() => {
     const info = globalThis[Symbol.for('convlab.tensor.v1')]?.info;

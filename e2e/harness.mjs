@@ -15,3 +15,14 @@ export async function shutDown({ server, browser }) {
   await browser?.close();
   await server?.close();
 }
+
+/** Scrolls every ConvLab widget on the page into view in turn, a few frames each, as a reader would. */
+export async function scrollThroughWidgets(page) {
+  await page.evaluate(async () => {
+    const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+    for (const el of document.querySelectorAll('[loading="lazy"]')) {
+      el.scrollIntoView({ block: 'center' });
+      for (let i = 0; i < 3; i++) await frame();
+    }
+  });
+}

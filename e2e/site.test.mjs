@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from '../scripts/lib.mjs';
-import { serveAndLaunch, shutDown } from './harness.mjs';
+import { serveAndLaunch, shutDown, scrollThroughWidgets } from './harness.mjs';
 import { readWidgets } from '../scripts/widgets.mjs';
 
 const widgets = readWidgets();
@@ -148,7 +148,14 @@ test('the first page shows a sample photo as a tensor, with no console error', a
 
 test('the lecture page: formulas, the FGSM demo reacts to its slider, dark theme, no console error', async () => {
   const { page, problems } = await open('lecture.html');
+  // Widgets start when they near the viewport (loading="lazy"): the first one has, the last has not.
+  await page.waitForFunction(() => document.querySelector('#filters').hasUpdated);
+  assert.equal(await page.evaluate(() => document.querySelector('#fcn').hasUpdated), false, 'the last widget waits below the fold');
+  assert.equal(await page.getAttribute('#fcn', 'data-waiting'), '');
+  // A reader scrolling down the page: each widget starts as it comes near.
+  await scrollThroughWidgets(page);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
+  await page.evaluate(() => window.scrollTo(0, 0));
   // The worked linear example reached its result: the slide's x and w give w·x = -2, and eps = 0.1 adds 0.1 · ||w||_1 = 1.
   await page.waitForFunction(() => /σ\(-1\) = 0\.2689/.test(document.querySelector('#linear')?.shadowRoot?.textContent ?? ''));
   const linear = await page.locator('#linear').evaluate((el) => el.shadowRoot.textContent.replace(/\s+/g, ' '));

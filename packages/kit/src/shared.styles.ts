@@ -8,6 +8,14 @@ export const sharedStyles = css`
     background-color: var(--_bg);
     color: var(--_fg);
   }
+  /* A lazy element that has not started yet holds its place, so that the page does not jump and the
+     elements below it are not all 'in view' at once. */
+  :host([data-waiting]) {
+    display: block;
+    min-height: var(--convlab-lazy-height, 24rem);
+    border: 1px dashed var(--_border);
+    border-radius: var(--_radius);
+  }
   *,
   *::before,
   *::after {
