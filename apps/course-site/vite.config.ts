@@ -93,6 +93,7 @@ export default defineConfig({
         lecture: page('lecture.html'),
         slides: page('slides.html'),
         builder: page('builder.html'),
+        stress: page('stress.html'),
         ...Object.fromEntries(widgets.map((w) => [`embed/${w.tag}`, page(`embed/${w.tag}.html`)])),
       },
     },
