@@ -1,14 +1,38 @@
-// Shared by the end-to-end tests: a built site served by vite preview on a free port, and Debian's
-// Chromium through playwright-core.
+// Shared by the end-to-end tests: a built site served by vite preview on a free port, Debian's
+// Chromium through playwright-core, and Debian's Firefox ESR through puppeteer-core (WebDriver BiDi).
 import { preview } from 'vite';
 import { chromium } from 'playwright-core';
 import { chromeFlags } from '../scripts/lib.mjs';
 
+/** Serves a built site (vite preview options: root, build.outDir) on a free port. */
+export async function serve(config) {
+  const server = await preview({ ...config, preview: { port: 0, host: '127.0.0.1', strictPort: false }, logLevel: 'silent' });
+  return { server, base: server.resolvedUrls.local[0] };
+}
+
 /** Serves a built site (vite preview options: root, build.outDir) and launches headless Chromium. */
 export async function serveAndLaunch(config) {
-  const server = await preview({ ...config, preview: { port: 0, host: '127.0.0.1', strictPort: false }, logLevel: 'silent' });
+  const { server, base } = await serve(config);
   const browser = await chromium.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', headless: true, args: chromeFlags() });
-  return { server, browser, base: server.resolvedUrls.local[0] };
+  return { server, browser, base };
+}
+
+/**
+ * Launches the system's headless Firefox (FIREFOX_PATH, else Debian's /usr/bin/firefox-esr) over
+ * WebDriver BiDi. puppeteer-core downloads no browser; it gives Firefox a fresh profile in a temp
+ * folder (with its automation prefs: no updates, no telemetry, no first-run pages) and deletes it
+ * on close. Prefs are Firefox's own otherwise (WebGL included), so a page gets the backend a
+ * reader's Firefox would give it on this machine.
+ */
+export async function launchFirefox() {
+  const { default: puppeteer } = await import('puppeteer-core');
+  return puppeteer.launch({
+    browser: 'firefox',
+    protocol: 'webDriverBiDi',
+    executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
+    headless: true,
+    timeout: 60000,
+  });
 }
 
 export async function shutDown({ server, browser }) {

@@ -38,3 +38,16 @@ test('npm test finds Chromium, installs it as root, or says what to install', as
   assert.match(notRoot.message, /sudo apt-get install chromium/);
   assert.match(notRoot.message, /CHROME_PATH/);
 });
+
+test('npm test finds Firefox for the second-browser pass, installs it as root, or says what to install', async () => {
+  const { firefoxPlan } = await import('../scripts/lib.mjs');
+  const only = (...paths) => (p) => paths.includes(p);
+  assert.deepEqual(firefoxPlan({ firefoxPath: undefined, exists: only('/usr/bin/firefox-esr'), isRoot: false, hasAptGet: false }), { action: 'use', path: '/usr/bin/firefox-esr' });
+  assert.deepEqual(firefoxPlan({ firefoxPath: '/opt/firefox/firefox', exists: only('/opt/firefox/firefox'), isRoot: false, hasAptGet: true }), { action: 'use', path: '/opt/firefox/firefox' });
+  assert.match(firefoxPlan({ firefoxPath: '/opt/ff', exists: only(), isRoot: true, hasAptGet: true }).message, /FIREFOX_PATH is set to \/opt\/ff, but there is no file there/);
+  assert.deepEqual(firefoxPlan({ firefoxPath: undefined, exists: only('/usr/bin/chromium'), isRoot: true, hasAptGet: true }), { action: 'install' });
+  const notRoot = firefoxPlan({ firefoxPath: undefined, exists: only(), isRoot: false, hasAptGet: true });
+  assert.equal(notRoot.action, 'fail');
+  assert.match(notRoot.message, /sudo apt-get install firefox-esr/);
+  assert.match(notRoot.message, /FIREFOX_PATH/);
+});

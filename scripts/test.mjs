@@ -1,7 +1,8 @@
 // `npm test`: installs what is missing, then runs every suite: the package builds, the Node tests,
 // the browser tests in Chromium (webgl, wasm and cpu), the docs builds (Storybook and the course
-// site) and the end-to-end tests. Ends with one line: "tests: N passed, N failed".
-import { ensureDeps, ensureChromium, run, bin, log } from './lib.mjs';
+// site) and the end-to-end tests (Chromium; the embed pages in Firefox ESR too). Ends with one
+// line: "tests: N passed, N failed".
+import { ensureDeps, ensureChromium, ensureFirefox, run, bin, log } from './lib.mjs';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './lib.mjs';
@@ -10,6 +11,8 @@ const t0 = Date.now();
 ensureDeps();
 const chrome = ensureChromium();
 log(`Chromium: ${chrome}`);
+// Firefox drives one e2e file (e2e/firefox.test.mjs); without it that file fails and says why.
+log(`Firefox: ${ensureFirefox() ?? 'missing (e2e/firefox.test.mjs will fail)'}`);
 
 let passed = 0;
 let failed = 0;
@@ -55,7 +58,7 @@ if (built) {
     .filter((f) => f.endsWith('.test.mjs'))
     .map((f) => `e2e/${f}`);
   const alone = ['e2e/start.test.mjs'];
-  await step('end-to-end tests (built course site, playwright-core)', process.execPath, ['--test', '--test-concurrency=2', ...e2e.filter((f) => !alone.includes(f))], nodeCount);
+  await step('end-to-end tests (built course site; Chromium, Firefox)', process.execPath, ['--test', '--test-concurrency=2', ...e2e.filter((f) => !alone.includes(f))], nodeCount);
   await step('end-to-end test of npm start', process.execPath, ['--test', ...alone], nodeCount);
 }
 
