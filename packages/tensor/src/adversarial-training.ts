@@ -424,8 +424,11 @@ function directionAndLogits(f: Classifier, x: Tensor4D, labels: readonly number[
  *  - the eps run one at a time, smallest first, each on the images still standing (an image that fell
  *    at a smaller eps is not attacked again), in batches of up to `batchSize` (default 256) images;
  *    one gradient per step for all of them, whose forward pass also checks the current iterate;
+ *  - the first step's gradient, at x^(0) = x, is the same for every eps: computed once per image;
  *  - an image leaves the batch at its first misclassified iterate.
- * Returns the accuracy per eps in the order given (eps = 0: clean accuracy). One download per PGD step.
+ * So an image robust at all eps costs 1 + 9 x (number of eps > 0) gradients and as many forward-only
+ * passes (x^(steps)) as eps, for steps = 10. Returns the accuracy per eps in the order given (eps = 0:
+ * clean accuracy). One download per PGD step.
  */
 export async function pgdRobustnessCurve(
   f: Classifier,
@@ -453,6 +456,7 @@ export async function pgdRobustnessCurve(
     // Everything this batch holds is freed however it ends (an abort between steps, an error in f).
     let state: { x0: Tensor4D; lower: Tensor4D; upper: Tensor4D; alpha: Tensor4D } | undefined;
     let xk: Tensor4D | undefined;
+    let d0: Tensor4D | undefined;
     let broken: number[] = [];
     try {
       // broken[i]: the rank (in es) of the smallest eps at which image i fell; es.length if none yet.
@@ -460,19 +464,46 @@ export async function pgdRobustnessCurve(
       const c0 = await clean.data();
       clean.dispose();
       broken = Array.from(c0, (v) => (v > 0.5 ? es.length : 0));
+      // The first step's direction sign(grad_x L(x^(0), y)) is the same at every eps (x^(0) = x): one
+      // gradient for all of them, on the images the attacks start from, whose forward pass also judges
+      // x^(0) as each eps's first check did. at[i]: image i's row in d0.
+      const live = broken.map((b, i) => i).filter((i) => attacked.length && broken[i] > 0);
+      const at = new Map(live.map((i, t) => [i, t]));
+      if (live.length) {
+        opts.signal?.throwIfAborted();
+        const yl = live.map((i) => yb[i]);
+        const first = tf.tidy(() => {
+          const idx = tf.tensor1d(live, 'int32');
+          const { direction, logits } = directionAndLogits(f, live.length === m ? xb : (tf.gather(xb, idx) as Tensor4D), yl);
+          return { direction, ok: tf.equal(tf.argMax(logits, -1), tf.tensor1d(yl, 'int32')) };
+        });
+        d0 = first.direction;
+        const v = await first.ok.data();
+        first.ok.dispose();
+        live.forEach((i, t) => {
+          if (!v[t]) broken[i] = Math.min(broken[i], attacked[0]);
+        });
+      }
       const make = (rs: { i: number; r: number }[]) =>
         tf.tidy(() => {
           const x0 = tf.gather(xb, rs.map((q) => q.i)) as Tensor4D;
           const e = tf.tensor4d(rs.map((q) => es[q.r]), [rs.length, 1, 1, 1]);
           return { x0, lower: tf.sub(x0, e) as Tensor4D, upper: tf.add(x0, e) as Tensor4D, alpha: tf.mul(e, opts.alpha !== undefined ? 0 : 1.25 / steps) as Tensor4D };
         });
+      /** x^(k+1) = clip(Proj_eps(x^(k) + alpha d)). */
+      const move = (st: NonNullable<typeof state>, x: Tensor4D, d: Tensor4D) =>
+        tf.tidy(() => {
+          const step = opts.alpha !== undefined ? opts.alpha : st.alpha;
+          return tf.clipByValue(tf.minimum(tf.maximum(tf.add(x, tf.mul(d, step)), st.lower), st.upper), lo, hi) as Tensor4D;
+        });
       // One eps at a time, smallest first: an image that fell at a smaller eps is not attacked again.
       for (const rank of attacked) {
         let rows: { i: number; r: number }[] = [];
         for (let i = 0; i < m; i++) if (rank < broken[i]) rows.push({ i, r: rank });
         state = rows.length ? make(rows) : undefined;
-        xk = state ? tf.clone(state.x0) : undefined;
-        for (let k = 0; k <= steps && rows.length && state && xk; k++) {
+        // x^(1) from the shared first direction; the loop starts at k = 1.
+        xk = state && d0 ? tf.tidy(() => move(state!, state!.x0, tf.gather(d0!, rows.map((q) => at.get(q.i)!)) as Tensor4D)) : undefined;
+        for (let k = 1; k <= steps && rows.length && state && xk; k++) {
           opts.signal?.throwIfAborted();
           const yr = rows.map((q) => yb[q.i]);
           const out = k < steps ? directionAndLogits(f, xk, yr) : { direction: undefined, logits: f(xk) };
@@ -491,8 +522,7 @@ export async function pgdRobustnessCurve(
           }
           const next = tf.tidy(() => {
             const st = state!;
-            const step = opts.alpha !== undefined ? opts.alpha : st.alpha;
-            const moved = tf.clipByValue(tf.minimum(tf.maximum(tf.add(xk!, tf.mul(out.direction!, step)), st.lower), st.upper), lo, hi) as Tensor4D;
+            const moved = move(st, xk!, out.direction!);
             if (keep.length === rows.length) return { xk: moved, state: st };
             const idx = tf.tensor1d(keep, 'int32');
             const g = <T extends tf.Tensor>(t: T) => tf.gather(t, idx) as T;
@@ -514,6 +544,7 @@ export async function pgdRobustnessCurve(
     } finally {
       if (state) tf.dispose([state.x0, state.lower, state.upper, state.alpha]);
       xk?.dispose();
+      d0?.dispose();
       xb.dispose();
     }
     for (let i = 0; i < m; i++) for (let r = 0; r < es.length; r++) if (r < broken[i]) robust[r]++;

@@ -96,7 +96,7 @@ export {
   mlpStackGrid,
 } from './mlp-stack.js';
 export type { MlpStack, FlatAdam, StackAttackOptions, StackEpochOptions } from './mlp-stack.js';
-export { fastGradientClassifier } from './sequential-gradient.js';
+export { fastGradientClassifier, type GradientOptions } from './sequential-gradient.js';
 export { boxArea, boxIou, encodeBoxes, decodeBoxes, clipBoxes, xyxyToYxyx, asBoxes, BBOX_XFORM_CLIP } from './boxes.js';
 export type { BoxWeights } from './boxes.js';
 export { anchorGrid, cellAnchors, labelAnchors, roundHalfEven } from './anchors.js';

@@ -104,8 +104,63 @@ function maxPoolBack(a: Tensor4D, pooled: Tensor4D, dh: Tensor4D): Tensor4D {
   return inner === a ? back : (tf.pad(back, [[0, 0], [0, h - 2 * h2], [0, w - 2 * w2], [0, 0]]) as Tensor4D);
 }
 
+/**
+ * maxPoolBack's result in one JavaScript pass over the values, for backends whose tensors live in
+ * this thread's memory (wasm, cpu: reading them back is a copy, not a GPU round trip): per window
+ * and channel, the first maximum in scan order (a strictly larger value replaces it) gets dh, the
+ * others 0. With `relu` (the pooled layer's ReLU folded in) the window's gradient is also 0 where its
+ * maximum is not > 0, as layerVjp's dh * step(y) would make it at that position. The same values as
+ * maxPoolBack (then times step(a)) up to the sign of zeros; about a sixth of its time on WASM, where
+ * its ~10 full-size element-wise kernels (Equal, Cast, ResizeNearestNeighbor) were half the gradient's.
+ */
+function maxPoolBackJs(a: Tensor4D, dh: Tensor4D, relu: boolean): Tensor4D {
+  const [n, h, w, c] = a.shape;
+  const [h2, w2] = [dh.shape[1], dh.shape[2]];
+  const av = a.dataSync() as Float32Array;
+  const dv = dh.dataSync() as Float32Array;
+  const out = new Float32Array(av.length);
+  const row = w * c;
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < h2; i++) {
+      for (let j = 0; j < w2; j++) {
+        const p00 = ((b * h + 2 * i) * w + 2 * j) * c;
+        const p01 = p00 + c;
+        const p10 = p00 + row;
+        const p11 = p10 + c;
+        const d = ((b * h2 + i) * w2 + j) * c;
+        for (let ch = 0; ch < c; ch++) {
+          let m = av[p00 + ch];
+          let k = p00;
+          let v = av[p01 + ch];
+          if (v > m) [m, k] = [v, p01];
+          v = av[p10 + ch];
+          if (v > m) [m, k] = [v, p10];
+          v = av[p11 + ch];
+          if (v > m) [m, k] = [v, p11];
+          out[k + ch] = relu && !(m > 0) ? 0 : dv[d + ch];
+        }
+      }
+    }
+  }
+  return tf.tensor4d(out, [n, h, w, c]);
+}
+
+/** Backends whose tensors can be read in this thread without a GPU round trip (maxPoolBackJs). */
+const HOST_BACKENDS = ['wasm', 'cpu'];
+
+export interface GradientOptions {
+  /**
+   * How the max pools' gradients are routed: 'tensor' (maxPoolBack's kernels, any backend), 'js'
+   * (maxPoolBackJs, read back into JavaScript) or 'auto' (default: 'js' on wasm and cpu). Both give
+   * the same gradient; the choice is for tests and benchmarks.
+   */
+  poolBackward?: 'auto' | 'tensor' | 'js';
+}
+
 /** grad_x sum_i L(x_i, y_i) through the steps (forward kept, then back), and the logits f(x). */
-function lossGradientBy(steps: Step[], x: Tensor4D, labels: readonly number[]): { gradient: Tensor4D; logits: Tensor2D } {
+function lossGradientBy(steps: Step[], x: Tensor4D, labels: readonly number[], opts: GradientOptions = {}): { gradient: Tensor4D; logits: Tensor2D } {
+  const how = opts.poolBackward ?? 'auto';
+  const js = how === 'js' || (how === 'auto' && HOST_BACKENDS.includes(tf.getBackend()));
   return tf.tidy(() => {
     const outs: tf.Tensor[] = [x];
     for (const s of steps) {
@@ -126,21 +181,31 @@ function lossGradientBy(steps: Step[], x: Tensor4D, labels: readonly number[]): 
     // all FGSM uses, to rounding.
     const others = tf.mul(tf.softmax(logits), tf.sub(1, y));
     let dh: tf.Tensor = tf.sub(others, tf.mul(y, tf.sum(others, 1, true)));
+    // Set when a pool's JS routing already applied the ReLU of the conv below it.
+    let reluDone = false;
     for (let i = steps.length - 1; i >= 0; i--) {
       const s = steps[i];
       const [input, output] = [outs[i], outs[i + 1]];
       if (s.kind === 'pool') {
-        dh = maxPoolBack(input as Tensor4D, output as Tensor4D, dh as Tensor4D);
+        const below = steps[i - 1];
+        if (js) {
+          reluDone = below?.kind === 'conv' && below.layer.relu;
+          dh = maxPoolBackJs(input as Tensor4D, dh as Tensor4D, reluDone);
+        } else dh = maxPoolBack(input as Tensor4D, output as Tensor4D, dh as Tensor4D);
         continue;
       }
       if (s.kind === 'flatten') {
         dh = tf.reshape(dh, input.shape);
         continue;
       }
-      if (s.kind === 'conv') dh = layerVjp(s.layer, input as Tensor4D, output as Tensor4D, dh as Tensor4D);
-      // W^T made in this tidy on every call: a plan keeps only the model's own weights, so a first
-      // call inside a caller's tf.tidy cannot leave it holding freed tensors.
-      else dh = tf.matMul(s.relu ? tf.mul(dh, tf.step(output)) : dh, tf.transpose(s.w) as Tensor2D);
+      if (s.kind === 'conv') {
+        dh = layerVjp(reluDone ? { ...s.layer, relu: false } : s.layer, input as Tensor4D, output as Tensor4D, dh as Tensor4D);
+        reluDone = false;
+      } else {
+        // W^T made in this tidy on every call: a plan keeps only the model's own weights, so a first
+        // call inside a caller's tf.tidy cannot leave it holding freed tensors.
+        dh = tf.matMul(s.relu ? tf.mul(dh, tf.step(output)) : dh, tf.transpose(s.w) as Tensor2D);
+      }
     }
     return { gradient: dh as Tensor4D, logits };
   });
@@ -152,13 +217,13 @@ function lossGradientBy(steps: Step[], x: Tensor4D, labels: readonly number[]): 
  * with ReLU or no activation, inputs in [0, 1], logits out; for any other model the plain classifier
  * (the attacks then use tf.grad). The forward pass is the model's own.
  */
-export function fastGradientClassifier(model: LoadedModel): Classifier {
+export function fastGradientClassifier(model: LoadedModel, opts: GradientOptions = {}): Classifier {
   const f: Classifier = (x: Tensor4D) => model.logits(x);
   const steps = plan(model);
   if (steps) {
-    f.lossGradientWithLogits = (x, labels) => lossGradientBy(steps, x, labels);
+    f.lossGradientWithLogits = (x, labels) => lossGradientBy(steps, x, labels, opts);
     f.lossGradient = (x, labels) => {
-      const { gradient, logits } = lossGradientBy(steps, x, labels);
+      const { gradient, logits } = lossGradientBy(steps, x, labels, opts);
       logits.dispose();
       return gradient;
     };

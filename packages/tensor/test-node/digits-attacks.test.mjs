@@ -2,10 +2,14 @@
 // hand against a float64 PyTorch reference (fixtures/make-digits-gradients.py) and against tf.grad, and
 // pgdRobustnessCurve (all eps as one batch, rows leave at their first
 // misclassified iterate) against a plain per-eps, per-iterate reference; FGSM curves with and without
-// the hand gradient. Images: the 8 MNIST test images stored in each model's parity.json.
+// the hand gradient. Images: the 8 MNIST test images stored in each model's parity.json; the PGD
+// curve's fast path (the max pools' gradient routed in JavaScript, the first step's gradient shared by
+// every eps) also against the plain per-eps reference through the max pools' tensor routing on the
+// first 64 images of the digits pool (pool.png, decoded here).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { inflateSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -28,6 +32,49 @@ async function load(id) {
   const x = tf.tidy(() => tf.div(tf.tensor4d(parity.images.flat(), parity.shape), 255));
   const model = { layers, meta: { output: 'logits', inputRange: [0, 1] }, logits: (t) => tf.tidy(() => layers.predict(t)) };
   return { model, x, labels: parity.labels };
+}
+
+/** The first n images of models/digits/pool.png (8-bit greyscale PNG, 28x28 tiles, 50 a row) in [0, 1], and their labels. */
+function poolImages(n) {
+  const meta = JSON.parse(readFileSync(join(modelsDir, 'digits', 'pool.json'), 'utf8'));
+  const buf = readFileSync(join(modelsDir, 'digits', 'pool.png'));
+  let p = 8;
+  let w = 0;
+  let h = 0;
+  const idat = [];
+  while (p < buf.length) {
+    const len = buf.readUInt32BE(p);
+    const type = buf.toString('ascii', p + 4, p + 8);
+    const d = buf.subarray(p + 8, p + 8 + len);
+    if (type === 'IHDR') {
+      [w, h] = [d.readUInt32BE(0), d.readUInt32BE(4)];
+      assert.deepEqual([d[8], d[9], d[12]], [8, 0, 0], 'pool.png is 8-bit greyscale, not interlaced');
+    }
+    if (type === 'IDAT') idat.push(d);
+    p += 12 + len;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  const px = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const filter = raw[y * (w + 1)];
+    for (let x = 0; x < w; x++) {
+      const a = x ? px[y * w + x - 1] : 0;
+      const b = y ? px[(y - 1) * w + x] : 0;
+      const c = x && y ? px[(y - 1) * w + x - 1] : 0;
+      const pa = Math.abs(b - c);
+      const pb = Math.abs(a - c);
+      const pc = Math.abs(a + b - 2 * c);
+      const pred = [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][filter];
+      px[y * w + x] = (raw[y * (w + 1) + 1 + x] + pred) & 255;
+    }
+  }
+  const { tile, columns } = meta;
+  const v = new Float32Array(n * tile * tile);
+  for (let i = 0; i < n; i++) {
+    const [r, c] = [Math.floor(i / columns), i % columns];
+    for (let y = 0; y < tile; y++) for (let x = 0; x < tile; x++) v[(i * tile + y) * tile + x] = px[(r * tile + y) * w + c * tile + x] / 255;
+  }
+  return { x: tf.tensor4d(v, [n, tile, tile, 1]), labels: meta.labels.slice(0, n) };
 }
 
 /** The plain reading of the monotone PGD curve: each eps on its own from x, every iterate checked, then "and" over smaller eps. */
@@ -110,6 +157,13 @@ for (const backend of ['cpu', 'wasm']) {
         assert.ok((await gap.data())[0] < 1e-4, "its logits are the model's");
         gap.dispose();
         assert.deepEqual(Array.from(await gradient.data()), Array.from(a), 'the same gradient either way');
+        // The max pools' gradient routed in JavaScript (auto on cpu and wasm) and by tensor kernels: the same values (0 and -0 alike).
+        const byTensor = fastGradientClassifier(model, { poolBackward: 'tensor' }).lossGradient(t, labels);
+        const byJs = fastGradientClassifier(model, { poolBackward: 'js' }).lossGradient(t, labels);
+        const [gt, gj] = [await byTensor.data(), await byJs.data()];
+        tf.dispose([byTensor, byJs]);
+        assert.deepEqual(Array.from(gj, (u) => u + 0), Array.from(gt, (u) => u + 0), 'max pool routed in JS == by tensor kernels');
+        assert.deepEqual(Array.from(a, (u) => u + 0), Array.from(gt, (u) => u + 0), 'the default routing == the tensor kernels');
         tf.dispose([g1, gradient, logits, want]);
         await tf.setBackend('cpu');
         const g0 = tf.grad((xi) => tf.mul(crossEntropy(plain, xi, labels), labels.length))(t);
@@ -142,4 +196,25 @@ for (const backend of ['cpu', 'wasm']) {
       x.dispose();
     });
   }
+}
+
+for (const id of ['digits', 'digits-robust']) {
+  test(`wasm, ${id}: PGD-10 curve over 64 pool images == the plain per-eps reference through the tensor max-pool routing`, async () => {
+    await ready();
+    assert.ok(await tf.setBackend('wasm'));
+    const { model, x: parityX } = await load(id);
+    parityX.dispose();
+    const { x, labels } = poolImages(64);
+    assert.deepEqual(labels.slice(0, 8), [7, 2, 1, 0, 4, 1, 4, 9], "MNIST's first test labels");
+    const base = tf.memory().numTensors;
+    const eps = [0, 0.1, 0.2, 0.3, 0.5];
+    const want = await referenceCurve(fastGradientClassifier(model, { poolBackward: 'tensor' }), x, labels, eps, 10);
+    const got = await pgdRobustnessCurve(fastGradientClassifier(model), x, labels, eps, { steps: 10 });
+    console.log(`${id}: PGD-10 over 64 pool images at eps ${eps.join(', ')}: ${got.join(', ')}`);
+    assert.deepEqual(got, want);
+    assert.ok(want[0] > 0.9 && want[4] < want[0], 'clean accuracy high, PGD at 0.5 lower: the attack does something');
+    assert.deepEqual(await pgdRobustnessCurve(fastGradientClassifier(model), x, labels, eps, { steps: 10, batchSize: 20 }), want, 'batches of 20');
+    assert.equal(tf.memory().numTensors, base, 'no tensor left');
+    x.dispose();
+  });
 }
