@@ -107,16 +107,18 @@ function maxPoolBack(a: Tensor4D, pooled: Tensor4D, dh: Tensor4D): Tensor4D {
 /**
  * maxPoolBack's result in one JavaScript pass over the values, for backends whose tensors live in
  * this thread's memory (wasm, cpu: reading them back is a copy, not a GPU round trip): per window
- * and channel, the first maximum in scan order (a strictly larger value replaces it) gets dh, the
+ * and channel, the first of its values in scan order that equals the pooled maximum gets dh, the
  * others 0. With `relu` (the pooled layer's ReLU folded in) the window's gradient is also 0 where its
- * maximum is not > 0, as layerVjp's dh * step(y) would make it at that position. The same values as
+ * maximum is not > 0, as layerVjp's dh * step(y) would make it at that position (so windows whose
+ * gradient is 0 either way are skipped). The same values as
  * maxPoolBack (then times step(a)) up to the sign of zeros; about a sixth of its time on WASM, where
  * its ~10 full-size element-wise kernels (Equal, Cast, ResizeNearestNeighbor) were half the gradient's.
  */
-function maxPoolBackJs(a: Tensor4D, dh: Tensor4D, relu: boolean): Tensor4D {
+function maxPoolBackJs(a: Tensor4D, pooled: Tensor4D, dh: Tensor4D, relu: boolean): Tensor4D {
   const [n, h, w, c] = a.shape;
   const [h2, w2] = [dh.shape[1], dh.shape[2]];
   const av = a.dataSync() as Float32Array;
+  const pv = pooled.dataSync() as Float32Array;
   const dv = dh.dataSync() as Float32Array;
   const out = new Float32Array(av.length);
   const row = w * c;
@@ -124,20 +126,22 @@ function maxPoolBackJs(a: Tensor4D, dh: Tensor4D, relu: boolean): Tensor4D {
     for (let i = 0; i < h2; i++) {
       for (let j = 0; j < w2; j++) {
         const p00 = ((b * h + 2 * i) * w + 2 * j) * c;
-        const p01 = p00 + c;
-        const p10 = p00 + row;
-        const p11 = p10 + c;
         const d = ((b * h2 + i) * w2 + j) * c;
         for (let ch = 0; ch < c; ch++) {
-          let m = av[p00 + ch];
-          let k = p00;
-          let v = av[p01 + ch];
-          if (v > m) [m, k] = [v, p01];
-          v = av[p10 + ch];
-          if (v > m) [m, k] = [v, p10];
-          v = av[p11 + ch];
-          if (v > m) [m, k] = [v, p11];
-          out[k + ch] = relu && !(m > 0) ? 0 : dv[d + ch];
+          const g = dv[d + ch];
+          const m = pv[d + ch];
+          // Nothing to route: a zero gradient, or (ReLU folded in) a window whose maximum is not > 0.
+          if (g === 0 || (relu && !(m > 0))) continue;
+          // The first of the window's four values, in scan order, that equals its maximum.
+          let k = p00 + ch;
+          if (av[k] !== m) {
+            k += c;
+            if (av[k] !== m) {
+              k += row - c;
+              if (av[k] !== m) k += c;
+            }
+          }
+          out[k] = g;
         }
       }
     }
@@ -190,7 +194,7 @@ function lossGradientBy(steps: Step[], x: Tensor4D, labels: readonly number[], o
         const below = steps[i - 1];
         if (js) {
           reluDone = below?.kind === 'conv' && below.layer.relu;
-          dh = maxPoolBackJs(input as Tensor4D, dh as Tensor4D, reluDone);
+          dh = maxPoolBackJs(input as Tensor4D, output as Tensor4D, dh as Tensor4D, reluDone);
         } else dh = maxPoolBack(input as Tensor4D, output as Tensor4D, dh as Tensor4D);
         continue;
       }
