@@ -1,7 +1,10 @@
-// A page served cross-origin isolated (COOP + COEP, as a host may do for other reasons): TF.js's
-// threaded WASM build breaks once minified (its workers are started from a function's source text),
-// and the page used to hang. @convlab/tensor keeps WASM to one thread unless the page opts in, so the
-// built (minified) lecture page must reach its results there too. See packages/tensor/src/backend.ts.
+// A page served cross-origin isolated (COOP + COEP, as `npm start` and the dev server now do): the
+// built (minified) lecture page runs TF.js's threaded WASM build. TF.js's pthread workers used to be
+// started from the source text of a minified function, and the page hung; @convlab/tensor now points
+// them at TF.js's own unminified script (see packages/tensor/src/backend.ts). TF.js gives its XNNPACK
+// pool min(8, hardwareConcurrency / 2) threads, so this 2-core machine computes on one thread unless
+// the browser reports more cores: the first test emulates 4 (Chromium's CDP override), which is also
+// what a reader's 4-core laptop reports.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -15,29 +18,77 @@ before(async () => {
 });
 after(() => shutDown({ server, browser }));
 
-test('on a cross-origin isolated page the minified widgets reach their results, on one WASM thread', async () => {
+/** Opens the built lecture page cross-origin isolated; `cores` overrides navigator.hardwareConcurrency. */
+async function openIsolated({ cores, breakThreadScript = false } = {}) {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const problems = [];
+  const warnings = [];
+  let workers = 0;
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('worker', () => workers++);
+  if (cores) {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setHardwareConcurrencyOverride', { hardwareConcurrency: cores });
+  }
   await page.route('**/*', async (route) => {
+    // A bundler that dropped the workers' script, or a host that does not serve it.
+    if (breakThreadScript && /tfjs-backend-wasm-threaded-simd[^/]*\.js$/.test(route.request().url())) return route.fulfill({ status: 404, body: 'gone' });
     const res = await route.fetch();
     const headers = { ...res.headers(), 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
     await route.fulfill({ response: res, headers });
   });
+  const t0 = Date.now();
   await page.goto(new URL('lecture.html', base).href);
   await scrollThroughWidgets(page);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 180000 });
+  const ms = Date.now() - t0;
   const state = await page.evaluate(() => {
     const info = globalThis[Symbol.for('convlab.tensor.v1')]?.info;
-    return { isolated: globalThis.crossOriginIsolated, name: info?.name, wasm: info?.wasm, reason: info?.reason, software: info?.gpu?.software };
+    return { isolated: globalThis.crossOriginIsolated, cores: navigator.hardwareConcurrency, name: info?.name, wasm: info?.wasm, reason: info?.reason, software: info?.gpu?.software };
   });
+  return { page, problems, warnings, workers, ms, state };
+}
+
+test('on a cross-origin isolated 4-core browser the minified lecture page runs WASM on 2 threads, every widget reaching its result', async (t) => {
+  const { page, problems, workers, ms, state } = await openIsolated({ cores: 4 });
+  t.diagnostic(`all widgets ready in ${ms} ms; ${state.reason}; ${workers} workers`);
   assert.equal(state.isolated, true, 'the page is cross-origin isolated');
+  assert.equal(state.cores, 4);
   if (state.software) {
     assert.equal(state.name, 'wasm');
-    assert.deepEqual(state.wasm, { simd: true, threads: false });
-    assert.match(state.reason, /threads are opt-in/);
+    assert.deepEqual(state.wasm, { simd: true, threads: true, threadCount: 2 });
+    assert.match(state.reason, /; 2 threads$/);
+    // TF.js's pool: 8 pthread workers on the page (more in <gram-style>'s own worker).
+    assert.ok(workers >= 8, `${workers} workers`);
   }
   assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('with the browser\'s own core count (2 here) the page stays on one thread unless TF.js would use more', async (t) => {
+  const { page, problems, ms, state } = await openIsolated();
+  t.diagnostic(`all widgets ready in ${ms} ms; ${state.reason}`);
+  assert.equal(state.isolated, true);
+  if (state.software) {
+    const pool = Math.min(8, Math.floor(state.cores / 2));
+    assert.equal(state.wasm.threads, pool >= 2);
+    assert.equal(state.wasm.threadCount, Math.max(1, pool));
+    if (pool < 2) assert.match(state.reason, /hardwareConcurrency \/ 2 = 1 thread/);
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('when the workers\' script cannot load, the page does not hang: WASM starts again on one thread, with a warning', async (t) => {
+  const { page, warnings, ms, state } = await openIsolated({ cores: 4, breakThreadScript: true });
+  t.diagnostic(`all widgets ready in ${ms} ms; ${state.reason}`);
+  if (state.software) {
+    assert.equal(state.name, 'wasm');
+    assert.deepEqual(state.wasm, { simd: true, threads: false, threadCount: 1 });
+    assert.match(state.reason, /one thread \(WASM threads failed: a worker failed/);
+    assert.ok(warnings.some((w) => /\[convlab\] WASM threads failed/.test(w)), warnings.join('\n'));
+  }
   await page.close();
 });

@@ -32,11 +32,14 @@ const shown = host === '0.0.0.0' ? 'localhost' : host;
 // a missing file is a 404, never the home page (the course site's config sets it and serves a page
 // that says what is missing).
 const { preview } = await import('vite');
-const opts = (port) => ({ preview: { port, host, strictPort: true }, logLevel: 'silent' });
+const opts = (port, headers) => ({ preview: { port, host, strictPort: true, headers }, logLevel: 'silent' });
+// The course site is served cross-origin isolated, so that TF.js's WASM backend runs on several
+// threads (see COI_HEADERS in apps/course-site/vite.config.ts; the dev server sends the same).
+const coi = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 let servers = [];
 try {
   servers = [
-    await preview({ root: join(root, 'apps/course-site'), ...opts(sitePort) }),
+    await preview({ root: join(root, 'apps/course-site'), ...opts(sitePort, coi) }),
     await preview({ root, configFile: false, appType: 'mpa', build: { outDir: 'storybook-static' }, ...opts(docsPort) }),
   ];
 } catch (e) {

@@ -10,10 +10,13 @@ const page = (p: string) => resolve(import.meta.dirname, p);
  * The embed pages' Content-Security-Policy. Each embed page carries it as a <meta> tag (for any
  * static host); the preview server (npm start) also sends it as a header. Scripts come only from the
  * site itself; images and models may also come over HTTPS, from the `src` and `model` URLs an
- * instructor sets (the only requests ConvLab makes beyond its own origin).
+ * instructor sets (the only requests ConvLab makes beyond its own origin). script-src allows blob:
+ * because TF.js's threaded WASM build (used when a page is cross-origin isolated) hands each of its
+ * worker threads its start-up script as a blob (importScripts(blob:…)); only code already running
+ * on the page can make a blob URL.
  */
 export const EMBED_CSP =
-  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data: blob:; connect-src 'self' https: data: blob:; worker-src 'self' blob:; object-src 'none'; base-uri 'self'";
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' https: data: blob:; connect-src 'self' https: data: blob:; worker-src 'self' blob:; object-src 'none'; base-uri 'self'";
 
 function embedCspHeader(): Plugin {
   return {
@@ -67,11 +70,21 @@ function notFound(): Plugin {
 const widgets = readWidgets();
 writeEmbedPages(page('embed'), widgets, EMBED_CSP);
 
+/**
+ * Cross-origin isolation, which lets TF.js's WASM backend run on several threads (SharedArrayBuffer).
+ * The dev server and `npm start` send these; a host serving dist/ may too. require-corp is safe for
+ * ConvLab: everything it loads from another origin (an instructor's `src` image or `model`) is a CORS
+ * fetch, which require-corp allows without a Cross-Origin-Resource-Policy header. (An embed page in
+ * an LMS iframe is isolated only if the LMS page is, so there it runs on one thread either way.)
+ */
+export const COI_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 export default defineConfig({
   // Relative base: the built site works from any host path (an LMS iframe, a sub-folder, a file share).
   base: './',
   // Unknown paths are 404s (notFound below), not the home page.
   appType: 'mpa',
+  server: { headers: COI_HEADERS },
   build: {
     target: 'es2022',
     sourcemap: true,

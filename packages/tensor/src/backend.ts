@@ -1,20 +1,43 @@
 /**
  * Backend choice, made once per page and shared by every widget (and every bundle) on it.
  *
- * Order: WebGL when the GPU is hardware-accelerated; WASM (SIMD; threads only when a page asks
- * with `ready({ wasmThreads: true })` and is cross-origin isolated) when WebGL would run on a
- * software renderer such as SwiftShader or llvmpipe, or there is no WebGL; CPU last.
+ * Order: WebGL when the GPU is hardware-accelerated; WASM (SIMD, and threads when the page is
+ * cross-origin isolated) when WebGL would run on a software renderer such as SwiftShader or
+ * llvmpipe, or there is no WebGL; CPU last.
  *
- * Why threads are opt-in: TF.js starts its WASM worker threads from the source text of a function
- * (`factory.toString()`), and a minifying bundler rewrites that function so that it refers to names
- * that exist only outside it (`typeof _scriptDir` is folded away). The workers then fail and the
- * backend never finishes starting: a minified page that is cross-origin isolated hung. Measured with
- * the course site's own build (e2e/coi.test.mjs); unminified, threads work. A page can force one with `ready({prefer})` or
+ * WASM threads and minifiers. TF.js's threaded WASM build starts its pthread workers by sending each
+ * one a script made of the source text of its module factory (`'var WasmBackendModuleThreadedSimd = '
+ * + factory.toString()`). Minified, that text breaks: the factory is an inner function of an IIFE
+ * that declares `_scriptDir`, and the function guards its use with `typeof _scriptDir !== "undefined"`;
+ * a minifier renames `_scriptDir` (to `e`, say) and, seeing it declared, folds the guard away, so in a
+ * worker (where the IIFE never ran) the text reads an undeclared `e`: every pthread worker throws
+ * "e is not defined" and the backend never finishes starting (the course site's own build, served
+ * cross-origin isolated, hung there: e2e/coi.test.mjs). Other bundlers break it in other ways.
+ *
+ * The fix does not depend on what a bundler does to that code: before the threaded backend starts,
+ * ready() gives the factory function its own `toString`, returning
+ * `(importScripts("<url>"), WasmBackendModuleThreadedSimd)`, where <url> is TF.js's own prebuilt
+ * factory script, copied unmodified into this package's wasm/ folder and referenced as
+ * `new URL('../wasm/tfjs-backend-wasm-threaded-simd.js', import.meta.url)` (bundlers emit it as an
+ * asset, as they do the .wasm files). Each worker then loads the exact file TF.js ships; only a string
+ * and a URL pass through the minifier. A page with a Content-Security-Policy must allow `blob:` in
+ * script-src (the workers importScripts TF.js's blob), as the course site's embed pages do.
+ *
+ * Threads are on by default wherever the page is cross-origin isolated and TF.js would use more than
+ * one: TF.js gives XNNPACK min(8, hardwareConcurrency / 2) threads (its init_with_threads_count caps
+ * setThreadsCount too), so a 2-core machine computes on one thread even in the threaded build, and
+ * getThreadsCount() saying 1 there is true (not a misreport). `ready({ wasmThreads: true })` starts
+ * the threaded build whenever isolated; `false` never. If the threaded start still fails (the script could not be loaded, a CSP blocks the
+ * blob, a bundler dropped the asset), ready() does not hang: a worker error, or no start within
+ * `wasmThreadsTimeoutMs` (default 20 s), makes it start WASM again on one thread, with a console
+ * warning and the reason in BackendInfo.reason. A page can force a backend with `ready({prefer})` or
  * `<meta name="convlab-backend" content="wasm">`.
  */
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import { setWasmPaths, setThreadsCount, getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+// The same module object tfjs-backend-wasm's backend_wasm.js imports: the threaded build's factory.
+import threadedWasmFactory from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js';
 import { tf } from './tf.js';
 import { shared } from './global.js';
 
@@ -38,8 +61,11 @@ export interface BackendInfo {
   /** True when a page or caller asked for this backend. */
   forced: boolean;
   gpu: GpuProbe;
-  /** WASM features, when the backend is wasm. */
-  wasm?: { simd: boolean; threads: boolean };
+  /**
+   * WASM features, when the backend is wasm: threads is true when TF.js's threaded build runs;
+   * threadCount is how many threads its XNNPACK pool computes with (TF.js's getThreadsCount()).
+   */
+  wasm?: { simd: boolean; threads: boolean; threadCount?: number };
   /** Milliseconds that ready() took to set the backend up. */
   startupMs: number;
 }
@@ -53,12 +79,19 @@ export interface ReadyOptions {
    */
   wasmPaths?: string | Record<string, string>;
   /**
-   * Let WASM use threads when the page is cross-origin isolated. Off by default: only for pages whose
-   * build leaves TF.js's WASM backend unminified (see the note at the top of this module).
+   * Whether WASM runs TF.js's threaded build when the page is cross-origin isolated (without isolation
+   * there are no threads). Default: yes when TF.js would compute on more than one thread there, i.e.
+   * hardwareConcurrency >= 4 (TF.js uses half the logical cores, at most 8). true: whenever isolated;
+   * false: never. See the note at the top of this module.
    */
   wasmThreads?: boolean;
   /** With wasmThreads: how many threads XNNPACK uses (default: the browser's hardwareConcurrency). */
   wasmThreadCount?: number;
+  /**
+   * With wasmThreads: how long the threaded WASM backend may take to start before ready() gives up on
+   * it and starts WASM on one thread (default 20000 ms).
+   */
+  wasmThreadsTimeoutMs?: number;
 }
 
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render|lavapipe/i;
@@ -91,6 +124,64 @@ function defaultWasmPaths(): Record<string, string> {
     'tfjs-backend-wasm-threaded-simd.wasm': new URL('../wasm/tfjs-backend-wasm-threaded-simd.wasm', import.meta.url)
       .href,
   };
+}
+
+const THREADED_SCRIPT = 'tfjs-backend-wasm-threaded-simd.js';
+
+/** Where the pthread workers load TF.js's own (unminified) threaded factory script from. */
+function threadedScriptUrl(opts: ReadyOptions): string {
+  const given = typeof opts.wasmPaths === 'object' ? opts.wasmPaths[THREADED_SCRIPT] : undefined;
+  return given ?? new URL('../wasm/tfjs-backend-wasm-threaded-simd.js', import.meta.url).href;
+}
+
+/**
+ * Makes the factory's source text, which TF.js sends to each pthread worker, load TF.js's own script
+ * instead of relying on the (possibly minified) function text. See the note at the top.
+ */
+function pinThreadedWorkerSource(url: string): void {
+  const text = `(importScripts(${JSON.stringify(url)}), WasmBackendModuleThreadedSimd)`;
+  Object.defineProperty(threadedWasmFactory, 'toString', { value: () => text, configurable: true, writable: true });
+}
+
+/**
+ * Starts the threaded WASM backend, or, when it fails or takes longer than timeoutMs, starts WASM
+ * again on one thread. Resolves with whether WASM runs and, if it fell back, why.
+ */
+async function trySetThreadedWasm(timeoutMs: number): Promise<{ ok: boolean; fellBack?: string }> {
+  const factory = tf.findBackendFactory('wasm');
+  const entry = (tf.engine() as unknown as { registryFactory?: Record<string, { priority: number }> }).registryFactory?.wasm;
+  let onError: ((ev: ErrorEvent) => void) | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const failed = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`it did not start within ${timeoutMs} ms`), timeoutMs);
+    // Emscripten rethrows a pthread worker's error event on the page (importScripts blocked, or a
+    // broken factory text): no need to wait for the timeout then.
+    if (typeof addEventListener === 'function') {
+      onError = (ev: ErrorEvent) => {
+        const e = ev.error as unknown;
+        const fromWorker = (typeof ErrorEvent !== 'undefined' && e instanceof ErrorEvent) || /^blob:/.test(ev.filename ?? '');
+        if (fromWorker) resolve(`a worker failed: ${(e as ErrorEvent | undefined)?.message ?? ev.message}`);
+      };
+      addEventListener('error', onError);
+    }
+  });
+  const outcome = await Promise.race([trySet('wasm').then((ok) => ({ ok })), failed.then((why) => ({ ok: false, why }))]);
+  clearTimeout(timer);
+  if (onError) removeEventListener('error', onError);
+  if ('why' in outcome && factory) {
+    // Forget the threaded start (TF.js ignores its promise if it ever settles) and start WASM anew
+    // on one thread: the backend's init() reads the flag again.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    try {
+      tf.removeBackend('wasm');
+    } catch {
+      /* not registered */
+    }
+    tf.registerBackend('wasm', factory, entry?.priority ?? 2);
+    console.warn(`[convlab] WASM threads failed (${outcome.why}); using WASM on one thread.`);
+    return { ok: await trySet('wasm'), fellBack: outcome.why };
+  }
+  return { ok: outcome.ok };
 }
 
 function pageForcedBackend(): BackendName | undefined {
@@ -127,8 +218,15 @@ async function decide(opts: ReadyOptions): Promise<BackendInfo> {
   const gpu = probeGpu();
   configureWasm(opts);
   const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', Boolean(opts.wasmThreads) && isolated);
-  if (opts.wasmThreads && opts.wasmThreadCount && opts.wasmThreadCount > 0) setThreadsCount(Math.round(opts.wasmThreadCount));
+  // TF.js's XNNPACK pool gets min(8, hardwareConcurrency / 2) threads (and setThreadsCount cannot
+  // raise it): below 4 logical cores it is one thread, and the threaded build's 8 workers only cost.
+  const tfjsThreads = tfjsWasmThreadCap();
+  const threadsWanted = isolated && (opts.wasmThreads ?? tfjsThreads >= 2);
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threadsWanted);
+  if (threadsWanted) {
+    pinThreadedWorkerSource(threadedScriptUrl(opts));
+    if (opts.wasmThreadCount && opts.wasmThreadCount > 0) setThreadsCount(Math.round(opts.wasmThreadCount));
+  }
   const forcedName = opts.prefer ?? pageForcedBackend();
   const plan: { name: BackendName; reason: string }[] = [];
   if (forcedName) {
@@ -149,8 +247,17 @@ async function decide(opts: ReadyOptions): Promise<BackendInfo> {
   }
 
   const failed: string[] = [];
+  let fellBack: string | undefined;
   for (const step of plan) {
-    if (await trySet(step.name)) {
+    let ok: boolean;
+    if (step.name === 'wasm' && threadsWanted && tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')) {
+      const r = await trySetThreadedWasm(opts.wasmThreadsTimeoutMs ?? 20000);
+      ok = r.ok;
+      fellBack = r.fellBack;
+    } else {
+      ok = await trySet(step.name);
+    }
+    if (ok) {
       const forced = step.name === forcedName && plan[0] === step;
       let reason = step.reason;
       if (failed.length) reason += `; ${failed.join(', ')} failed to start`;
@@ -166,7 +273,12 @@ async function decide(opts: ReadyOptions): Promise<BackendInfo> {
           simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
           threads: Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')),
         };
-        if (isolated && !info.wasm.threads) info.reason += '; one thread (WASM threads are opt-in: ready({ wasmThreads: true }))';
+        info.wasm.threadCount = info.wasm.threads ? wasmThreadsInUse() : 1;
+        if (fellBack) info.reason += `; one thread (WASM threads failed: ${fellBack})`;
+        else if (info.wasm.threads) info.reason += `; ${info.wasm.threadCount} thread${info.wasm.threadCount === 1 ? '' : 's'}`;
+        else if (!isolated) info.reason += '; one thread (the page is not cross-origin isolated)';
+        else if (opts.wasmThreads === false) info.reason += '; one thread (ready({ wasmThreads: false }))';
+        else info.reason += `; one thread (TF.js would give its WASM thread pool hardwareConcurrency / 2 = ${tfjsThreads} thread)`;
       }
       return info;
     }
@@ -202,15 +314,32 @@ export function ready(opts: ReadyOptions = {}): Promise<BackendInfo> {
   return state.ready as Promise<BackendInfo>;
 }
 
-/** Threads the WASM backend computes with: 1 unless it runs its threaded build (see ready's wasmThreads). */
-export function wasmThreadCount(): number {
-  const info = shared().info as BackendInfo | undefined;
-  if (info?.name !== 'wasm' || !info.wasm?.threads) return 1;
+/**
+ * The size of TF.js's WASM thread pool on this browser: min(8, hardwareConcurrency / 2), at least 1
+ * (tfjs-backend-wasm's init_with_threads_count caps any count at this).
+ */
+function tfjsWasmThreadCap(): number {
+  const hc = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency || 1 : 1;
+  return Math.max(1, Math.min(8, Math.floor(hc / 2)));
+}
+
+function wasmThreadsInUse(): number {
   try {
     return Math.max(1, getThreadsCount());
   } catch {
     return 1;
   }
+}
+
+/**
+ * Threads the WASM backend computes with: 1 unless it runs its threaded build (see ready's
+ * wasmThreads), else TF.js's getThreadsCount(), which is true: TF.js gives XNNPACK
+ * min(8, hardwareConcurrency / 2) threads, so a 2-core machine computes on 1 even when threaded.
+ */
+export function wasmThreadCount(): number {
+  const info = shared().info as BackendInfo | undefined;
+  if (info?.name !== 'wasm' || !info.wasm?.threads) return 1;
+  return wasmThreadsInUse();
 }
 
 /** What ready() decided, or undefined before it has finished. */
