@@ -6,6 +6,9 @@
 //   node bench/run.mjs --suite fgsm         one suite (repeat --suite, or a,b; --only is the same)
 //   node bench/run.mjs --suite occlusion --backend webgl    only that suite's webgl run
 //   node bench/run.mjs --list               the suites and their backends
+//   node bench/run.mjs --suite tsne --coi --cores 4   served cross-origin isolated (WASM threads), with
+//                                           navigator.hardwareConcurrency reported as 4 (TF.js gives
+//                                           its WASM pool hardwareConcurrency / 2 threads)
 // A subset run replaces only its own suites' entries in bench/results.json and keeps the rest.
 //
 // The runs come from one list: the page's registry (bench/src/bench.ts, `suites`: name -> module,
@@ -19,9 +22,10 @@ import { parseArgs } from 'node:util';
 import { loadavg, cpus } from 'node:os';
 import { root, ensureChromium, log, chromeFlags } from '../scripts/lib.mjs';
 import * as site from './site.mjs';
+import * as soak from './soak.mjs';
 
 /** Suites that run in Node rather than on the bench page: name -> { run({chrome, flags}), report(runs) }. */
-const nodeSuites = { site };
+const nodeSuites = { site, soak };
 
 const { values: args } = parseArgs({
   options: {
@@ -29,8 +33,13 @@ const { values: args } = parseArgs({
     only: { type: 'string', multiple: true },
     backend: { type: 'string', multiple: true },
     list: { type: 'boolean' },
+    coi: { type: 'boolean' },
+    cores: { type: 'string' },
   },
 });
+// --coi: COOP + COEP on every response, so the page is cross-origin isolated and may run WASM threads.
+const coiHeaders = args.coi ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : undefined;
+const cores = args.cores ? Number(args.cores) : undefined;
 const wanted = [...(args.suite ?? []), ...(args.only ?? [])].flatMap((s) => s.split(',')).filter(Boolean);
 const wantedBackends = (args.backend ?? []).flatMap((s) => s.split(',')).filter(Boolean);
 
@@ -54,7 +63,7 @@ const onlyChosen = wanted.length && {
 const outDir = join(root, 'bench/dist', `run-${process.pid}`);
 process.on('exit', () => rmSync(outDir, { recursive: true, force: true }));
 await build({ root: join(root, 'bench'), base: './', logLevel: 'warn', plugins: onlyChosen ? [onlyChosen] : [], build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 5000 } });
-const server = await preview({ root: join(root, 'bench'), build: { outDir }, preview: { port: 0, host: '127.0.0.1' }, logLevel: 'silent' });
+const server = await preview({ root: join(root, 'bench'), build: { outDir }, preview: { port: 0, host: '127.0.0.1', headers: coiHeaders }, logLevel: 'silent' });
 const base = new URL('index.html', server.resolvedUrls.local[0]).href;
 
 const flags = chromeFlags();
@@ -99,6 +108,7 @@ for (const r of runs) {
     continue;
   }
   const page = await browser.newPage();
+  if (cores) await (await page.context().newCDPSession(page)).send('Emulation.setHardwareConcurrencyOverride', { hardwareConcurrency: cores });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`${base}?suite=${r.suite}&backend=${r.backend}`);
@@ -106,7 +116,7 @@ for (const r of runs) {
   const out = await page.evaluate(() => window.__bench);
   if (!out.ok) log(`${r.suite}/${r.backend} failed: ${out.error} ${errors.join(' ')}`);
   // Timings on a shared machine mean little without its load: the 1-minute load average at the end.
-  results.push({ ...r, ...out, load: { avg1: loadavg()[0], cpus: cpus().length } });
+  results.push({ ...r, ...out, load: { avg1: loadavg()[0], cpus: cpus().length }, ...(args.coi ? { coi: true } : {}), ...(cores ? { cores } : {}) });
   await page.close();
 }
 
