@@ -13,7 +13,8 @@ import { soakWidget } from '../e2e/soak-lib.mjs';
 export const INTERACTIONS = Number(process.env.SOAK_INTERACTIONS ?? 200);
 
 export async function run() {
-  const ctx = await serveAndLaunch({ root: join(root, 'apps/course-site') });
+  // SITE_DIST: serve a copy of the built site (a long run is then safe from a rebuild under it).
+  const ctx = await serveAndLaunch({ root: join(root, 'apps/course-site'), ...(process.env.SITE_DIST ? { build: { outDir: process.env.SITE_DIST } } : {}) });
   const widgets = {};
   try {
     for (const w of readWidgets()) {

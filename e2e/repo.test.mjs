@@ -51,3 +51,22 @@ test('npm test finds Firefox for the second-browser pass, installs it as root, o
   assert.match(notRoot.message, /sudo apt-get install firefox-esr/);
   assert.match(notRoot.message, /FIREFOX_PATH/);
 });
+
+// The README's layout table lists every package and app, and the docs' model list every bundled model.
+test("the README's layout table lists every package and app", () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const rows = new Set([...readme.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]));
+  const missing = dirs.filter((d) => d !== root).map((d) => d.slice(root.length + 1)).filter((d) => !rows.has(d));
+  assert.deepEqual(missing, []);
+});
+
+test('the welcome page and the models package name every bundled model', () => {
+  const models = readdirSync(join(root, 'packages/models/models')).filter((m) => existsSync(join(root, 'packages/models/models', m, 'card.md')));
+  assert.ok(models.length >= 7, models.join(', '));
+  const welcome = readFileSync(join(root, 'docs/welcome.mdx'), 'utf8');
+  const description = JSON.parse(readFileSync(join(root, 'packages/models/package.json'), 'utf8')).description;
+  for (const m of models) {
+    assert.ok(welcome.includes(`\`${m}\``), `docs/welcome.mdx names ${m}`);
+    assert.ok(new RegExp(`\\b${m}\\b`).test(description), `@convlab/models' description names ${m}`);
+  }
+});
