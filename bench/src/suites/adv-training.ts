@@ -3,7 +3,7 @@
 // and the TF.js kernels an epoch dispatches; the longest main-thread task while it trains freely; and
 // the digits robust-accuracy curves (both models, 10 epsilons, the first 1,000 MNIST test images of
 // the digits pool, FGSM and PGD-10).
-import { ready, tf, loadModel, robustnessCurve, pgdRobustnessCurve, fastGradientClassifier, type BackendName, type Tensor4D } from '@convlab/tensor';
+import { ready, tf, loadModel, robustnessCurve, pgdRobustnessCurve, fastGradientClassifier, type Classifier, type BackendName, type Tensor4D } from '@convlab/tensor';
 import { poolFor } from '@convlab/models/pool.js';
 import { loadPool } from '@convlab/top-patches/pool.js';
 import '@convlab/adv-training';
@@ -81,9 +81,17 @@ export async function run({ backend }: BenchContext) {
   const fgsmCurves = [];
   for (const f of models) fgsmCurves.push(await robustnessCurve(f, x1000, labels1000, EPS10, { attack: 'fgsm', batchSize: 250 }));
   const fgsm1000Ms = performance.now() - tf0;
+  // The work PGD does, counted: images through a gradient pass (forward + input gradient, ~3.9 M
+  // multiply-adds each) and through a forward pass alone (the clean check and the last iterate, ~2 M).
+  const work = { gradientImages: 0, forwardImages: 0 };
+  const counted = models.map((f) => {
+    const g: Classifier = (t) => ((work.forwardImages += t.shape[0]), f(t));
+    g.lossGradientWithLogits = (t, l) => ((work.gradientImages += t.shape[0]), f.lossGradientWithLogits!(t, l));
+    return g;
+  });
   const tp0 = performance.now();
   const pgdCurves = [];
-  for (const f of models) pgdCurves.push(await pgdRobustnessCurve(f, x1000, labels1000, EPS10, { steps: 10 }));
+  for (const f of counted) pgdCurves.push(await pgdRobustnessCurve(f, x1000, labels1000, EPS10, { steps: 10 }));
   const pgd1000Ms = performance.now() - tp0;
   tf.dispose([warm, warm10, x1000]);
 
@@ -110,6 +118,7 @@ export async function run({ backend }: BenchContext) {
     longTasksAt: free.at,
     fgsm1000Ms,
     pgd1000Ms,
+    pgdWork: work,
     widgetDigitsMs,
     accuracy: {
       eps: EPS10,
@@ -140,6 +149,10 @@ export function report(runs: RunRecord<Result>[]): string[] {
     lines.push(`  free training: ${o.freeEpochsPerSecond.toFixed(1)} epochs/s; longest main-thread task ${fmt(o.longestTaskMs)} ms (${o.longTasks} long tasks)`);
     lines.push(
       `  digits curves, 10 eps, both models, the first 1,000 pool images: FGSM ${fmt(o.fgsm1000Ms)} ms, PGD-10 ${fmt(o.pgd1000Ms)} ms (target 5000 each); widget mount to curve-complete (100 images, FGSM 11 eps + PGD-10 6 eps) ${fmt(o.widgetDigitsMs)} ms`,
+    );
+    const w = o.pgdWork;
+    lines.push(
+      `  PGD-10 work: ${w.gradientImages} images through a gradient pass, ${w.forwardImages} through a forward pass alone; ${fmt((o.pgd1000Ms / (w.gradientImages + w.forwardImages / 2)) * 1000)} us per gradient image (a forward counted as half)`,
     );
     lines.push(
       `  accuracy over the 1,000 at eps 0.3: digits FGSM ${at(o.accuracy.digitsFgsm)}, PGD-10 ${at(o.accuracy.digitsPgd)}; digits-robust FGSM ${at(o.accuracy.robustFgsm)}, PGD-10 ${at(o.accuracy.robustPgd)}`,
