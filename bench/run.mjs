@@ -114,9 +114,12 @@ for (const r of runs) {
   await page.goto(`${base}?suite=${r.suite}&backend=${r.backend}`);
   await page.waitForFunction(() => window.__bench, null, { timeout: 600000 });
   const out = await page.evaluate(() => window.__bench);
+  // Which WASM build the page ran (threads, and how many XNNPACK computes with), when it ran WASM.
+  const wasm = await page.evaluate(() => globalThis[Symbol.for('convlab.tensor.v1')]?.info?.wasm ?? null);
+  if (args.coi || cores) log(`${r.suite}/${r.backend}: cross-origin isolated ${await page.evaluate(() => crossOriginIsolated)}, wasm ${JSON.stringify(wasm)}`);
   if (!out.ok) log(`${r.suite}/${r.backend} failed: ${out.error} ${errors.join(' ')}`);
   // Timings on a shared machine mean little without its load: the 1-minute load average at the end.
-  results.push({ ...r, ...out, load: { avg1: loadavg()[0], cpus: cpus().length }, ...(args.coi ? { coi: true } : {}), ...(cores ? { cores } : {}) });
+  results.push({ ...r, ...out, load: { avg1: loadavg()[0], cpus: cpus().length }, ...(args.coi ? { coi: true } : {}), ...(cores ? { cores } : {}), wasm });
   await page.close();
 }
 
