@@ -65,7 +65,7 @@ export interface InitReply {
   threads: number;
   /** Why that backend (ready()'s reason, in the worker). */
   reason: string;
-  /** WASM's threaded build runs (ready()'s wasm.threads; TF.js may still report 1 thread, tensorflow/tfjs#8513). */
+  /** WASM's threaded build runs (ready()'s wasm.threads; threads may still be 1: TF.js computes on hardwareConcurrency / 2). */
   wasmThreads: boolean;
 }
 export interface ImageReply {

@@ -59,9 +59,9 @@ export class StyleSession {
   where: 'worker' | 'main' = 'worker';
   /** The TF.js backend the steps run on (there). */
   backend = '';
-  /** Threads that backend computes with (WASM's threaded build, on a cross-origin isolated page that opted in). */
+  /** Threads that backend computes with (WASM's threaded build, on a cross-origin isolated page). */
   threads = 1;
-  /** WASM's threaded build runs there (TF.js may still report 1 thread: tensorflow/tfjs#8513). */
+  /** WASM's threaded build runs there (threads may still be 1: TF.js computes on hardwareConcurrency / 2). */
   wasmThreads = false;
   /** Why that backend, as the worker's ready() said. */
   reason = '';
