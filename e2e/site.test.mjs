@@ -269,6 +269,17 @@ test('an embed page in a sandboxed iframe sizes itself through embed.js', async 
 test('slides: a click inside the scaled reveal.js deck lands on the aimed cell', async () => {
   const { page, problems } = await open('slides.html');
   await page.setViewportSize({ width: 900, height: 640 }); // reveal scales the 1280x860 slide down
+  // The widgets are loading="lazy": on the title slide only the next slides' widgets have started.
+  await page.waitForFunction(() => window.deck?.isReady());
+  await page.waitForFunction(() => document.querySelector('#filters').hasUpdated);
+  assert.equal(await page.evaluate(() => document.querySelector('#fcn').hasUpdated), false, "the last slide's widget waits");
+  // A presenter paging through the deck once: each widget starts as its slide comes near.
+  const slides = await page.evaluate(() => window.deck.getTotalSlides());
+  for (let h = 0; h < slides; h++) {
+    await page.evaluate((i) => window.deck.slide(i), h);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  }
+  await page.evaluate(() => window.deck.slide(0));
   await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
   // Slides are found by the widget they hold, so new slides before them do not break the test.
   const slideOf = (sel) => page.evaluate((q) => window.deck.getIndices(document.querySelector(q).closest('section')).h, sel);
