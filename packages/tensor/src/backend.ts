@@ -27,7 +27,8 @@
  * one: TF.js gives XNNPACK min(8, hardwareConcurrency / 2) threads (its init_with_threads_count caps
  * setThreadsCount too), so a 2-core machine computes on one thread even in the threaded build, and
  * getThreadsCount() saying 1 there is true (not a misreport). `ready({ wasmThreads: true })` starts
- * the threaded build whenever isolated; `false` never. If the threaded start still fails (the script could not be loaded, a CSP blocks the
+ * the threaded build whenever isolated; `false` never; without the option a page may say the same
+ * with `<meta name="convlab-wasm-threads" content="on|off">`. If the threaded start still fails (the script could not be loaded, a CSP blocks the
  * blob, a bundler dropped the asset), ready() does not hang: a worker error, or no start within
  * `wasmThreadsTimeoutMs` (default 20 s), makes it start WASM again on one thread, with a console
  * warning and the reason in BackendInfo.reason. A page can force a backend with `ready({prefer})` or
@@ -82,7 +83,8 @@ export interface ReadyOptions {
    * Whether WASM runs TF.js's threaded build when the page is cross-origin isolated (without isolation
    * there are no threads). Default: yes when TF.js would compute on more than one thread there, i.e.
    * hardwareConcurrency >= 4 (TF.js uses half the logical cores, at most 8). true: whenever isolated;
-   * false: never. See the note at the top of this module.
+   * false: never. Unset, `<meta name="convlab-wasm-threads" content="on|off">` decides if the page has
+   * one. See the note at the top of this module.
    */
   wasmThreads?: boolean;
   /** With wasmThreads: how many threads XNNPACK uses (default: the browser's hardwareConcurrency). */
@@ -184,6 +186,13 @@ async function trySetThreadedWasm(timeoutMs: number): Promise<{ ok: boolean; fel
   return { ok: outcome.ok };
 }
 
+/** `<meta name="convlab-wasm-threads" content="on|off">`: a page's say on WASM threads (ready()'s wasmThreads wins). */
+function pageWasmThreads(): boolean | undefined {
+  if (typeof document === 'undefined') return undefined;
+  const v = document.querySelector('meta[name="convlab-wasm-threads"]')?.getAttribute('content')?.trim().toLowerCase();
+  return v === 'on' ? true : v === 'off' ? false : undefined;
+}
+
 function pageForcedBackend(): BackendName | undefined {
   if (typeof document === 'undefined') return undefined;
   const meta = document.querySelector('meta[name="convlab-backend"]')?.getAttribute('content')?.trim();
@@ -221,7 +230,8 @@ async function decide(opts: ReadyOptions): Promise<BackendInfo> {
   // TF.js's XNNPACK pool gets min(8, hardwareConcurrency / 2) threads (and setThreadsCount cannot
   // raise it): below 4 logical cores it is one thread, and the threaded build's 8 workers only cost.
   const tfjsThreads = tfjsWasmThreadCap();
-  const threadsWanted = isolated && (opts.wasmThreads ?? tfjsThreads >= 2);
+  const asked = opts.wasmThreads ?? pageWasmThreads();
+  const threadsWanted = isolated && (asked ?? tfjsThreads >= 2);
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threadsWanted);
   if (threadsWanted) {
     pinThreadedWorkerSource(threadedScriptUrl(opts));
@@ -277,7 +287,7 @@ async function decide(opts: ReadyOptions): Promise<BackendInfo> {
         if (fellBack) info.reason += `; one thread (WASM threads failed: ${fellBack})`;
         else if (info.wasm.threads) info.reason += `; ${info.wasm.threadCount} thread${info.wasm.threadCount === 1 ? '' : 's'}`;
         else if (!isolated) info.reason += '; one thread (the page is not cross-origin isolated)';
-        else if (opts.wasmThreads === false) info.reason += '; one thread (ready({ wasmThreads: false }))';
+        else if (asked === false) info.reason += `; one thread (${opts.wasmThreads === false ? 'ready({ wasmThreads: false })' : 'the page says <meta name="convlab-wasm-threads" content="off">'})`;
         else info.reason += `; one thread (TF.js would give its WASM thread pool hardwareConcurrency / 2 = ${tfjsThreads} thread)`;
       }
       return info;
