@@ -400,6 +400,20 @@ export async function robustnessCurve(
   return correct.map((c) => c / n);
 }
 
+/**
+ * The rows `idx` of t along its first axis (tf.gather's result). On wasm and cpu, whose tensors are
+ * read back without a GPU round trip, copied in JavaScript: WASM's GatherV2 took ~4 ms for 200 of 256
+ * digit images (a subtraction over all 256: 0.4 ms), 8% of a PGD curve's kernel time.
+ */
+function gatherRows<T extends tf.Tensor>(t: T, idx: readonly number[]): T {
+  if (!['wasm', 'cpu'].includes(tf.getBackend()) || t.dtype !== 'float32') return tf.gather(t, Array.from(idx)) as T;
+  const v = t.dataSync() as Float32Array;
+  const row = t.shape.slice(1).reduce((a, b) => a * b, 1);
+  const out = new Float32Array(idx.length * row);
+  idx.forEach((i, r) => out.set(v.subarray(i * row, (i + 1) * row), r * row));
+  return tf.tensor(out, [idx.length, ...t.shape.slice(1)], 'float32') as T;
+}
+
 /** sign(grad_x sum_i L(x_i, y_i)) and the logits f(x), from one pass when the classifier can give both. */
 function directionAndLogits(f: Classifier, x: Tensor4D, labels: readonly number[]): { direction: Tensor4D; logits: Tensor2D } {
   return tf.tidy(() => {
@@ -473,8 +487,7 @@ export async function pgdRobustnessCurve(
         opts.signal?.throwIfAborted();
         const yl = live.map((i) => yb[i]);
         const first = tf.tidy(() => {
-          const idx = tf.tensor1d(live, 'int32');
-          const { direction, logits } = directionAndLogits(f, live.length === m ? xb : (tf.gather(xb, idx) as Tensor4D), yl);
+          const { direction, logits } = directionAndLogits(f, live.length === m ? xb : gatherRows(xb, live), yl);
           return { direction, ok: tf.equal(tf.argMax(logits, -1), tf.tensor1d(yl, 'int32')) };
         });
         d0 = first.direction;
@@ -486,7 +499,7 @@ export async function pgdRobustnessCurve(
       }
       const make = (rs: { i: number; r: number }[]) =>
         tf.tidy(() => {
-          const x0 = tf.gather(xb, rs.map((q) => q.i)) as Tensor4D;
+          const x0 = gatherRows(xb, rs.map((q) => q.i));
           const e = tf.tensor4d(rs.map((q) => es[q.r]), [rs.length, 1, 1, 1]);
           return { x0, lower: tf.sub(x0, e) as Tensor4D, upper: tf.add(x0, e) as Tensor4D, alpha: tf.mul(e, opts.alpha !== undefined ? 0 : 1.25 / steps) as Tensor4D };
         });
@@ -502,7 +515,7 @@ export async function pgdRobustnessCurve(
         for (let i = 0; i < m; i++) if (rank < broken[i]) rows.push({ i, r: rank });
         state = rows.length ? make(rows) : undefined;
         // x^(1) from the shared first direction; the loop starts at k = 1.
-        xk = state && d0 ? tf.tidy(() => move(state!, state!.x0, tf.gather(d0!, rows.map((q) => at.get(q.i)!)) as Tensor4D)) : undefined;
+        xk = state && d0 ? tf.tidy(() => move(state!, state!.x0, gatherRows(d0!, rows.map((q) => at.get(q.i)!)))) : undefined;
         for (let k = 1; k <= steps && rows.length && state && xk; k++) {
           opts.signal?.throwIfAborted();
           const yr = rows.map((q) => yb[q.i]);
@@ -524,8 +537,7 @@ export async function pgdRobustnessCurve(
             const st = state!;
             const moved = move(st, xk!, out.direction!);
             if (keep.length === rows.length) return { xk: moved, state: st };
-            const idx = tf.tensor1d(keep, 'int32');
-            const g = <T extends tf.Tensor>(t: T) => tf.gather(t, idx) as T;
+            const g = <T extends tf.Tensor>(t: T) => gatherRows(t, keep);
             return { xk: g(moved), state: { x0: g(st.x0), lower: g(st.lower), upper: g(st.upper), alpha: g(st.alpha) } };
           });
           out.direction!.dispose();
