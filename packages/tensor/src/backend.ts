@@ -133,7 +133,9 @@ const THREADED_SCRIPT = 'tfjs-backend-wasm-threaded-simd.js';
 /** Where the pthread workers load TF.js's own (unminified) threaded factory script from. */
 function threadedScriptUrl(opts: ReadyOptions): string {
   const given = typeof opts.wasmPaths === 'object' ? opts.wasmPaths[THREADED_SCRIPT] : undefined;
-  return given ?? new URL('../wasm/tfjs-backend-wasm-threaded-simd.js', import.meta.url).href;
+  // Absolute: the workers run from blob: URLs, against which a relative path means nothing.
+  if (given) return new URL(given, typeof location !== 'undefined' ? location.href : undefined).href;
+  return new URL('../wasm/tfjs-backend-wasm-threaded-simd.js', import.meta.url).href;
 }
 
 /**

@@ -29,7 +29,7 @@ describe('WASM threads that cannot start (cross-origin isolated page)', () => {
           'tfjs-backend-wasm.wasm': new URL('../wasm/tfjs-backend-wasm.wasm', import.meta.url).href,
           'tfjs-backend-wasm-simd.wasm': new URL('../wasm/tfjs-backend-wasm-simd.wasm', import.meta.url).href,
           'tfjs-backend-wasm-threaded-simd.wasm': new URL('../wasm/tfjs-backend-wasm-threaded-simd.wasm', import.meta.url).href,
-          'tfjs-backend-wasm-threaded-simd.js': new URL('./no-such-threaded-script.js', location.href).href,
+          'tfjs-backend-wasm-threaded-simd.js': './no-such-threaded-script.js',
         },
       });
     } finally {
