@@ -19,7 +19,7 @@ before(async () => {
 after(() => shutDown({ server, browser }));
 
 /** Opens the built lecture page cross-origin isolated; `cores` overrides navigator.hardwareConcurrency. */
-async function openIsolated({ cores, breakThreadScript = false } = {}) {
+async function openIsolated({ cores, breakThreadScript = false, path = 'lecture.html' } = {}) {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const problems = [];
   const warnings = [];
@@ -40,7 +40,7 @@ async function openIsolated({ cores, breakThreadScript = false } = {}) {
     await route.fulfill({ response: res, headers });
   });
   const t0 = Date.now();
-  await page.goto(new URL('lecture.html', base).href);
+  await page.goto(new URL(path, base).href);
   await scrollThroughWidgets(page);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 180000 });
   const ms = Date.now() - t0;
@@ -91,4 +91,15 @@ test('when the workers\' script cannot load, the page does not hang: WASM starts
     assert.ok(warnings.some((w) => /\[convlab\] WASM threads failed/.test(w)), warnings.join('\n'));
   }
   await page.close();
+});
+
+test('an embed page, under its strict CSP, runs the threaded build too (its workers importScripts a blob)', async (t) => {
+  for (const tag of ['fcn-seg', 'gram-style']) {
+    const { page, problems, ms, state } = await openIsolated({ cores: 4, path: `embed/${tag}.html` });
+    t.diagnostic(`${tag}: ready in ${ms} ms; ${state.reason}`);
+    assert.match(await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content'), /script-src [^;]*blob:/);
+    if (state.software) assert.deepEqual(state.wasm, { simd: true, threads: true, threadCount: 2 });
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
 });

@@ -64,6 +64,11 @@ test('npm start serves the course site and Storybook and prints both URLs', { ti
     assert.match(sb.body, /storybook/i);
     const embed = await fetch(`http://127.0.0.1:${site}/embed/fgsm-demo.html`);
     assert.match(embed.headers.get('content-security-policy') ?? '', /script-src 'self' 'wasm-unsafe-eval'/);
+    // The course site is served cross-origin isolated, so that WASM can run on threads.
+    for (const res of [embed, await fetch(`http://127.0.0.1:${site}/lecture.html`)]) {
+      assert.equal(res.headers.get('cross-origin-opener-policy'), 'same-origin');
+      assert.equal(res.headers.get('cross-origin-embedder-policy'), 'require-corp');
+    }
     // A missing file is a 404 on both servers, never the home page.
     for (const url of [`http://127.0.0.1:${site}/models/nope/model.json`, `http://127.0.0.1:${site}/embed/nope.html`, `http://127.0.0.1:${docs}/nope.json`]) {
       const res = await fetch(url);
