@@ -1,15 +1,18 @@
 // The bundled segmenters (models/shapes-fcn, models/shapes-fcn-flat): the TF.js exports compute what
 // PyTorch computed (parity.json: logits at 64 pixels of 2 test scenes, regenerated from their seeds),
 // the encoder-decoder keeps its skips (functional graph: Concatenate, Add, Conv2DTranspose), the
-// receptive fields are what the cards say, and the cards carry the measured figures of metrics.json.
+// receptive fields are what the cards say, and the cards carry the measured figures of metrics.json;
+// and the lesson of <fcn-seg>, measured here on test scenes (not read from a card): the flat net's
+// small field is enough for small shapes and not for large ones, the encoder-decoder's is.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scene } from '@convlab/scenes';
+import { scene, splitSeed } from '@convlab/scenes';
 import { fcnLayers, fcnRfPath, receptiveField } from '@convlab/tensor';
 import { tf, loadLayersModelFromDir } from '../train/lib/tf.mjs';
+import { sizeTallies, tallyObjects, sizeFractions } from '../train/lib/fcn-eval.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'models');
 
@@ -61,4 +64,30 @@ test('the flat network does worse than the encoder-decoder: on large objects and
   assert.ok(large(flat) < large(ed) - 0.1, `large objects: flat ${large(flat)}, encoder-decoder ${large(ed)}`);
   assert.ok(flat.meanIoU < ed.meanIoU, `mean IoU: flat ${flat.meanIoU}, encoder-decoder ${ed.meanIoU}`);
   assert.ok(flat.multiplyAdds > ed.multiplyAdds, 'full resolution costs more multiply-adds');
+});
+
+// issue 14's property of the flat net. The shipped shapes-fcn-flat does not have it yet (it gets 11-15% of
+// object pixels right at every size, see its card), so this is a todo: it runs and reports, and its
+// failure does not fail the suite. Drop the todo when retrained weights pass.
+test('the lesson, measured here on 25 test scenes: the flat net gets small shapes right and fails on large ones, which the encoder-decoder gets right', { todo: 'issue 14: shapes-fcn-flat never learned the classes' }, async (t) => {
+  const N = 25; // test-split seeds 2,000,000 + i, never trained on
+  const right = {};
+  for (const id of ['shapes-fcn-flat', 'shapes-fcn']) {
+    const { model } = await loadLayersModelFromDir(join(root, id));
+    const tallies = sizeTallies();
+    for (let i = 0; i < N; i++) {
+      const s = scene(splitSeed('test', i));
+      const pred = tf.tidy(() => tf.argMax(model.predict(tf.div(tf.tensor4d(Float32Array.from(s.image), [1, 128, 128, 3]), 255)), -1).dataSync());
+      tallyObjects(tallies, s, pred);
+    }
+    model.dispose();
+    const f = sizeFractions(tallies);
+    for (const b of f) assert.ok(b.objects >= 10, `${b.size}: only ${b.objects} objects in ${N} scenes`);
+    right[id] = f.map((b) => b.fraction);
+    t.diagnostic(`${id}: object pixels right, small / medium / large: ${right[id].join(' / ')}`);
+  }
+  const [small, , large] = right['shapes-fcn-flat'];
+  assert.ok(small >= 0.5, `flat net, small objects: ${small} of their pixels right (it must segment them)`);
+  assert.ok(small >= large + 0.25, `flat net: small objects ${small}, large ${large} (the field 1 + 2L covers small shapes only)`);
+  assert.ok(right['shapes-fcn'][2] >= large + 0.3, `large objects: encoder-decoder ${right['shapes-fcn'][2]}, flat ${large}`);
 });

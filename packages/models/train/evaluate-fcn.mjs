@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { scene, splitSeed, CLASSES } from '@convlab/scenes';
 import { ready, backendInfo, tf, meanIoU, fcnLayers, multiplyAdds, fcnRfPath, receptiveField, semanticMap } from '@convlab/tensor';
 import { tfl, readLayersArtifacts } from './lib/tf.mjs';
+import { sizeTallies, tallyObjects, sizeFractions } from './lib/fcn-eval.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -40,8 +41,7 @@ console.log(`parity with PyTorch: largest difference ${parityMax.toExponential(2
 if (!(parityMax < 1e-3)) throw new Error('the TF.js export does not match PyTorch');
 
 // 2. test scenes
-const SIZE_BINS = [[0, 24, 'small (side < 24 px)'], [24, 40, 'medium (24-39 px)'], [40, 1e9, 'large (>= 40 px)']];
-const bins = SIZE_BINS.map(() => ({ objects: 0, pixels: 0, right: 0 }));
+const bins = sizeTallies();
 const N = 128 * 128;
 const targets = new Int32Array(count * N);
 const preds = new Int32Array(count * N);
@@ -56,15 +56,7 @@ for (let i = 0; i < count; i++) {
   tf.dispose([x, m]);
   targets.set(s.semantic, i * N);
   preds.set(p, i * N);
-  s.objects.forEach((o, k) => {
-    const side = Math.max(o.box[2] - o.box[0], o.box[3] - o.box[1]);
-    const b = bins[SIZE_BINS.findIndex(([lo, hi]) => side >= lo && side < hi)];
-    b.objects++;
-    for (let q = 0; q < N; q++) if (s.instances[q] === k + 1) {
-      b.pixels++;
-      if (p[q] === o.label) b.right++;
-    }
-  });
+  tallyObjects(bins, s, p);
 }
 const [tT, pT] = [tf.tensor1d(targets, 'int32'), tf.tensor1d(preds, 'int32')];
 const iou = await meanIoU(tT, pT, CLASSES.length);
@@ -77,7 +69,7 @@ const metrics = {
   meanIoU: +iou.mean.toFixed(4), pixelAccuracy: +iou.pixelAccuracy.toFixed(4),
   perClassIoU: Object.fromEntries(CLASSES.map((c, k) => [c, +iou.perClass[k].toFixed(4)])),
   confusion: iou.confusion,
-  objectPixelsRight: SIZE_BINS.map(([, , label], k) => ({ size: label, objects: bins[k].objects, fraction: +(bins[k].right / bins[k].pixels).toFixed(4) })),
+  objectPixelsRight: sizeFractions(bins),
   receptiveField: rf, multiplyAdds: macs, msPerScene: +(ms / count).toFixed(1),
   parityMaxAbsDiff: parityMax,
 };
@@ -132,7 +124,7 @@ ${rows}
 ${log.threads} thread, ${done < log.steps ? `${fmt(done)} of ${fmt(log.steps)} planned steps (these weights are the export at step ${fmt(done)}; the run went on or was stopped after it)` : `${fmt(log.steps)} steps`} of batch ${log.batch} (${fmt(done * log.batch)} scenes drawn at random, with repetition, from the ${fmt(log.scenes)}),
 ${log.optimizer}, batch norm after every conv but the last (folded into the convs for export: outputs change by
 ${log.foldMaxAbsDiff.toExponential(1)}), pixel-wise cross-entropy, ${log.augmentation}. Training took **${fmt(Math.round(log.train_seconds))} s** on the
-shared 2-core machine (another training job and other work running). Last: loss ${last.loss} over the last ${log.history.length > 1 ? last.step - log.history.at(-2).step : last.step} steps; mean IoU
+shared 2-core machine (${log.history.every((h) => h.load1 != null) ? `1-minute load average ${Math.min(...log.history.map((h) => h.load1))} to ${Math.max(...log.history.map((h) => h.load1))} at the progress points` : 'other work running'}). Last: loss ${last.loss} over the last ${log.history.length > 1 ? last.step - log.history.at(-2).step : last.step} steps; mean IoU
 on 100 test scenes in PyTorch ${last.pytorchTestMeanIoU100} (a progress figure; the card's figure is below).
 
 ## Measured (TF.js, ${backend} backend in Node: \`node packages/models/train/evaluate-fcn.mjs --id ${id}\`)
