@@ -39,7 +39,7 @@ function check({ r, status, problems }, backend) {
   assert.deepEqual(problems, []);
   console.log(
     `stress page (${backend}): all 20 first results at ${r.allReadyMs} ms; longest main-thread task ${Math.round(r.longTasks.longestMs)} ms ` +
-      `(${r.longTasks.count} over 50 ms; longest after all were ready ${Math.round(r.longTasks.longestAfterReadyMs)} ms); WebGL contexts made ${r.webgl.made}, live ${r.webgl.live}; ` +
+      `(${r.longTasks.count} over 50 ms; longest after all were ready ${Math.round(r.longTasks.longestAfterReadyMs)} ms); WebGL contexts made ${r.webgl.made}, live ${r.webgl.live}; TF.js workers ${r.tfWorkers}; ` +
       `tensors ${r.memory.map((m) => m.numTensors).join(' → ')}; JS heap ${r.memory.map((m) => (m.heapBytes / 2 ** 20).toFixed(1)).join(' → ')} MiB`,
   );
 }
@@ -48,6 +48,8 @@ test('stress page, auto backend: 20 widgets reach their first results, memory se
   const out = await stress('');
   check(out, out.r.backend);
   assert.ok(['wasm', 'webgl'].includes(out.r.backend));
+  // Off WebGL, gram-style optimises in its worker, so that the page stays responsive.
+  if (out.r.backend === 'wasm') assert.equal(out.r.tfWorkers, 1);
 });
 
 test('stress page, WebGL forced: one live WebGL context for all 20 widgets', async () => {
@@ -55,4 +57,7 @@ test('stress page, WebGL forced: one live WebGL context for all 20 widgets', asy
   check(out, 'webgl');
   // The GPU probe's throw-away context is lost at once; TF.js's is the one that stays.
   assert.equal(out.r.webgl.live, 1, `live WebGL contexts: ${out.r.webgl.live} (made ${out.r.webgl.made})`);
+  // And no widget runs TF.js in a worker of its own (a worker's WebGL context is not the page's):
+  // on WebGL, gram-style steps in the page.
+  assert.equal(out.r.tfWorkers, 0);
 });

@@ -39,6 +39,8 @@ interface StressReport {
   allReadyMs?: number;
   /** WebGL contexts made on this page (main thread): all, and those still alive (not lost). */
   webgl: { made: number; live: number };
+  /** Widgets whose TF.js runs in a Web Worker of their own (gram-style off WebGL), with its own backend there. */
+  tfWorkers: number;
   /** Main-thread tasks over 50 ms: the longest, how many, and the longest after every widget was ready. */
   longTasks: { longestMs: number; count: number; longestAfterReadyMs: number };
   /** tf.memory() and the JS heap (Chromium's performance.memory) at samples after all were ready. */
@@ -47,7 +49,7 @@ interface StressReport {
   error?: string;
 }
 
-const report: StressReport = { widgets: [], webgl: { made: 0, live: 0 }, longTasks: { longestMs: 0, count: 0, longestAfterReadyMs: 0 }, memory: [] };
+const report: StressReport = { widgets: [], webgl: { made: 0, live: 0 }, tfWorkers: 0, longTasks: { longestMs: 0, count: 0, longestAfterReadyMs: 0 }, memory: [] };
 (window as unknown as { __stress: StressReport }).__stress = report;
 
 // Count the WebGL contexts made on this page, before any widget code runs.
@@ -128,6 +130,7 @@ async function main(): Promise<void> {
     }
   }
   report.webgl = { made: contexts.length, live: contexts.filter((c) => !c.isContextLost()).length };
+  report.tfWorkers = [...document.querySelectorAll('gram-style')].filter((e) => (e as unknown as { st?: { where?: string } }).st?.where === 'worker').length;
   const last = report.memory[report.memory.length - 1];
   status.textContent =
     `All 20 widgets have a first result after ${report.allReadyMs} ms on ${report.backend}; longest main-thread task ${Math.round(report.longTasks.longestMs)} ms; ` +

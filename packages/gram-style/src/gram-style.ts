@@ -376,8 +376,11 @@ export class GramStyle extends ConvLabElement {
     this.st = undefined;
     this.status = 'loading';
     this.message = 'Setting up the optimisation…';
-    // The worker follows the page: its backend, and WASM threads only where the page runs them.
-    this.session ??= new StyleSession(tf.getBackend(), { wasmThreads: !!backendInfo()?.wasm?.threads, threadCount: navigator.hardwareConcurrency || undefined });
+    // The worker follows the page: its backend, and WASM threads only where the page runs them. On
+    // WebGL the steps run in the page instead, on the page's one WebGL context (which every ConvLab
+    // widget shares): the GPU does the arithmetic, and a worker would open a second context.
+    const onGpu = tf.getBackend() === 'webgl';
+    this.session ??= new StyleSession(tf.getBackend(), { worker: !onGpu, wasmThreads: !!backendInfo()?.wasm?.threads, threadCount: navigator.hardwareConcurrency || undefined });
     const session = this.session;
     const url = this.enc.source.startsWith('random') ? '' : new URL(this.enc.source, document.baseURI).href;
     try {
@@ -408,7 +411,7 @@ export class GramStyle extends ConvLabElement {
     this.stepInfo = undefined;
     if (!L.names.includes(this.gramLayer)) this.gramLayer = L.names[0];
     this.status = 'ready';
-    this.message = session.where === 'main' ? `Running in the page, one layer per task: ${session.fallbackReason || 'Web Workers are not available'}.` : '';
+    this.message = session.where === 'main' && !(session.backend === 'webgl' && !session.fallbackReason) ? `Running in the page, one layer per task: ${session.fallbackReason || 'Web Workers are not available'}.` : '';
     this.show('content', this.contentT.clone());
     this.show('style', this.styleT.clone());
     this.show('result', session.image!.clone());

@@ -281,8 +281,12 @@ describe('<gram-style>', () => {
       el.steps = 1;
       const s = oneEvent(el, 'step') as Promise<CustomEvent<GramStepDetail>>;
       el.run();
-      expect((await s).detail.total).to.be.above(0);
+      const d = (await s).detail;
+      expect(d.total).to.be.above(0);
       expect(tf.getBackend()).to.equal('webgl');
+      // In the page, on its one WebGL context (a worker would open a second one), and no notice about it.
+      expect(d.where).to.equal('main');
+      expect(el.shadowRoot!.textContent).not.to.contain('Running in the page');
       el.remove();
     } finally {
       await tf.setBackend((await ready()).name);
