@@ -133,12 +133,13 @@ export async function run({ chrome, flags }) {
       const samples = [];
       for (let i = 0; i < 3; i++) {
         const page = await b.newPage();
-        let bytes = 0;
-        if (i === 0) page.on('response', async (res) => (MODEL_FILE.test(new URL(res.url()).pathname) ? (bytes += (await res.body().catch(() => Buffer.alloc(0))).length) : 0));
+        // The model files' bodies, read before the page closes (a response event comes with the headers).
+        const bodies = [];
+        if (i === 0) page.on('response', (res) => MODEL_FILE.test(new URL(res.url()).pathname) && bodies.push(res.body().then((b) => b.length)));
         await page.goto(new URL(`embed/${tag}.html`, siteBase).href);
         await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
         samples.push(await page.evaluate(() => performance.now()));
-        if (i === 0) modelBytes[tag] = bytes;
+        if (i === 0) modelBytes[tag] = (await Promise.all(bodies)).reduce((a, n) => a + n, 0);
         await page.close();
       }
       firstResult[tag] = samples.sort((a, c) => a - c)[1];
