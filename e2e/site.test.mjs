@@ -385,9 +385,10 @@ test('the snippet builder writes an iframe snippet whose page shows the chosen s
   assert.match(element, /<occlusion-map patch="7" stride="7" fill="black" presenter><\/occlusion-map>/);
   assert.match(element, /cdn\/convlab\.js/);
   const frame = page.frameLocator('#preview');
-  // The preview reloads 250 ms after the last change: wait for the page with the new settings (the
-  // page loaded before the change may already be ready).
-  await frame.locator('body[data-ready="true"] occlusion-map[fill="black"]').waitFor({ timeout: 120000 });
+  // The preview reloads 250 ms after the last change: wait for the page with all the new settings (the
+  // page loaded before the change may already be ready, and on a loaded machine one with only some of
+  // them: fill chosen, presenter not yet ticked).
+  await frame.locator('body[data-ready="true"] occlusion-map[fill="black"][presenter]').waitFor({ timeout: 120000 });
   assert.equal(await frame.locator('occlusion-map').getAttribute('fill'), 'black');
   assert.equal(await frame.locator('occlusion-map').getAttribute('presenter'), '');
   // The suggested height follows the preview page's own height.
