@@ -33,6 +33,23 @@ from tfjs_export import GraphNet, export_graph  # noqa: E402
 
 CLASSES = ['background', 'circle', 'square', 'triangle']
 SIZE = 128
+# (experiments, --input-norm) per-image preprocessing of the [0, 1] input before the net; None: none.
+# The export does not contain it (TF.js gets the raw image), so its parity.json is of preprocessed input.
+PREP = None
+
+
+def prep(x):
+    return x if PREP is None else PREP(x)
+
+
+def mean_norm(x):
+    """Subtract each image's mean colour (per channel)."""
+    return x - x.mean((2, 3), keepdim=True)
+
+
+def mean_std_norm(x):
+    """Subtract each image's mean colour and divide by its standard deviation (per channel)."""
+    return (x - x.mean((2, 3), keepdim=True)) / (x.std((2, 3), keepdim=True) + 0.02)
 
 
 def bn(conv):
@@ -53,6 +70,35 @@ def build_flat(layers=5, width=16, batchnorm=True):
             nn.init.zeros_(conv.bias)
         nodes.append((f'conv{i}', conv if last or not batchnorm else bn(conv), [prev], not last))
         prev = f'conv{i}'
+    return GraphNet(nodes)
+
+
+def build_flat_residual(layers=10, width=24, batchnorm=False):
+    """(experiments) The flat stack with identity skips, no batch norm: conv1 (3 -> width, ReLU), then
+    L - 2 blocks h = h + relu(conv(h)) at constant width, then a 3x3 conv to the 4 class logits. Still L
+    3x3 convolutions on the longest path: receptive field 1 + 2L (an add neither grows nor moves it).
+    The block convs start at He / sqrt(L - 2) so that the sum of L - 2 branches does not blow up."""
+    if batchnorm:
+        raise ValueError('the residual flat stack is trained without batch norm (--batchnorm 0)')
+    blocks = layers - 2
+    if blocks < 1:
+        raise ValueError('the residual flat stack needs L >= 3')
+
+    def conv(i, o, scale=1.0, last=False):
+        c = nn.Conv2d(i, o, 3, padding=1)
+        nn.init.kaiming_normal_(c.weight, nonlinearity='linear' if last else 'relu')
+        with torch.no_grad():
+            c.weight.mul_(scale)
+        nn.init.zeros_(c.bias)
+        return c
+
+    nodes = [('conv1', conv(3, width), ['input'], True)]
+    prev = 'conv1'
+    for b in range(2, layers):
+        nodes.append((f'conv{b}', conv(width, width, blocks ** -0.5), [prev], True))
+        nodes.append((f'add{b}', 'add', [prev, f'conv{b}'], False))
+        prev = f'add{b}'
+    nodes.append((f'conv{layers}', conv(width, len(CLASSES), 0.1, last=True), [prev], False))
     return GraphNet(nodes)
 
 
@@ -103,6 +149,17 @@ MODELS = {
     #   loss was 0.54-0.60 and it called every pixel background;
     # - --batchnorm 0 (He initialisation), lr 0.002 or 0.001: loss 0.70 -> 0.53 by step 1,400, still all
     #   background. A flat stack this narrow learns outlines long before classes.
+    # - --residual (h + relu(conv(h)) around conv2..conv9, no batch norm, L = 10, width 24, field still
+    #   21 px; exports as Conv2D + Add, fcnRfPath gives 21, TF.js parity 1.9e-6), batch 4, whole scenes:
+    #   lr 0.001: loss (200-step means) 0.80, 0.62, 0.59, 0.57, 0.55, 0.56 at steps 200-1,200, all
+    #   background (mIoU 0.2013-0.2125); with --class-weights 0.3,1,1,1 mIoU 0.23-0.26 by step 1,200
+    #   (squares only); lr 0.003: 0.76, 0.61 at 200, 400, all background. Skips alone do not help.
+    # - --input-norm mean (each image minus its mean colour; the batch norm's batch statistics gave the
+    #   L = 10 net this hint): learns at once. Residual, lr 0.001: loss 0.49, 0.31 at steps 200, 400,
+    #   PyTorch mIoU on 100 test scenes 0.367, 0.345, object pixels right small/medium/large at 400:
+    #   0.36/0.43/0.39; plain --batchnorm 0 (no skips), width 24: 0.48 at 200, mIoU 0.348; meanstd
+    #   (also / std) about the same or worse (0.35 at 400, mIoU 0.337). Not in the export: the widget
+    #   would have to subtract the mean colour before the net. Notes: /work/notes/flat-fcn.md.
     'shapes-fcn-flat': {'build': build_flat, 'seed': 20261214, 'scenes': 7200, 'steps': 2000, 'batch': 8, 'crop': 128, 'lr': 0.002, 'layers': 5, 'width': 16, 'batchnorm': True, 'freeze_bn': None},
     'shapes-fcn': {'build': build_encoder_decoder, 'seed': 20261215, 'scenes': 7200, 'steps': 4000, 'batch': 8, 'crop': 128, 'lr': 0.002},
 }
@@ -121,7 +178,7 @@ def load(split_dir, count=None):
 def confusion(model, x, y, batch=50):
     cm = torch.zeros(len(CLASSES), len(CLASSES), dtype=torch.int64)
     for s in range(0, len(x), batch):
-        p = model(x[s:s + batch].float() / 255).argmax(1)
+        p = model(prep(x[s:s + batch].float() / 255)).argmax(1)
         cm += torch.bincount(y[s:s + batch].reshape(-1) * len(CLASSES) + p.reshape(-1), minlength=len(CLASSES) ** 2).reshape(len(CLASSES), -1)
     tp = cm.diag().double()
     iou = tp / (cm.sum(0) + cm.sum(1) - cm.diag()).double()
@@ -143,8 +200,20 @@ def main():
     ap.add_argument('--lr', type=float, default=None, help='(experiments) learning rate instead of the model\'s')
     ap.add_argument('--freeze-bn', type=int, default=None, help='(experiments, flat) from this step on, batch norm uses its running averages (as the export does)')
     ap.add_argument('--batchnorm', type=int, choices=(0, 1), default=None, help='(experiments, flat) 1: batch norm after each conv but the last; 0: none')
+    ap.add_argument('--residual', action='store_true', help='(experiments, flat) identity skips h + relu(conv(h)) around each middle conv, no batch norm (implies --batchnorm 0)')
+    ap.add_argument('--class-weights', default=None, help='(experiments) cross-entropy weights of background,circle,square,triangle, e.g. 0.25,1,1,1')
+    ap.add_argument('--print-every', type=int, default=None, help='(experiments) also print the running training loss every N steps (no evaluation)')
+    ap.add_argument('--input-norm', choices=('mean', 'meanstd'), default=None, help='(experiments) per-image preprocessing: subtract the mean colour (and divide by the std); not in the export')
     a = ap.parse_args()
     cfg = dict(MODELS[a.model])
+    global PREP
+    PREP = {'mean': mean_norm, 'meanstd': mean_std_norm, None: None}[a.input_norm]
+    if a.residual:
+        if 'layers' not in cfg:
+            ap.error('--residual is for the flat network only')
+        if a.batchnorm == 1:
+            ap.error('--residual trains without batch norm')
+        cfg['build'], cfg['batchnorm'] = build_flat_residual, False
     for k in ('batch', 'lr', 'layers', 'width', 'batchnorm', 'freeze_bn'):
         if getattr(a, k) is not None:
             if k not in ('batch', 'lr') and k not in cfg:
@@ -163,11 +232,15 @@ def main():
     model = cfg['build'](**arch)
     opt = torch.optim.Adam(model.parameters(), lr=cfg['lr'])
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
-    ce = nn.CrossEntropyLoss()
+    cw = [float(v) for v in a.class_weights.split(',')] if a.class_weights else None
+    if cw is not None and len(cw) != len(CLASSES):
+        ap.error(f'--class-weights needs {len(CLASSES)} numbers')
+    ce = nn.CrossEntropyLoss(weight=torch.tensor(cw) if cw else None)
     B, C = cfg['batch'], cfg['crop']
     log = {'model': a.model, 'seed': cfg['seed'], 'steps': steps, 'batch': B, 'crop': C, 'lr': cfg['lr'],
            'optimizer': f"Adam, learning rate {cfg['lr']} with a cosine decay to 0", 'augmentation': ('whole scenes' if C == SIZE else f'random {C}x{C} crops') + ', random horizontal and vertical flips',
-           **arch, **({'freezeBnAfter': cfg['freeze_bn']} if cfg.get('freeze_bn') is not None else {}), 'threads': a.threads, 'torch': torch.__version__, 'scenes': n, 'history': []}
+           **arch, **({'residual': True} if a.residual else {}), **({'classWeights': cw} if cw else {}), **({'inputNorm': a.input_norm} if a.input_norm else {}),
+           **({'freezeBnAfter': cfg['freeze_bn']} if cfg.get('freeze_bn') is not None else {}), 'threads': a.threads, 'torch': torch.__version__, 'scenes': n, 'history': []}
     g = torch.Generator().manual_seed(cfg['seed'])
     t0 = time.time()
     lsum, tot = 0.0, 0
@@ -182,7 +255,7 @@ def main():
                     m.eval()
         idx = torch.randint(0, n, (B,), generator=g)
         oy, ox = torch.randint(0, SIZE - C + 1, (2,), generator=g).tolist()
-        xb = x[idx, :, oy:oy + C, ox:ox + C].float() / 255
+        xb = prep(x[idx, :, oy:oy + C, ox:ox + C].float() / 255)
         yb = y[idx, oy:oy + C, ox:ox + C]
         if torch.rand(1, generator=g).item() < 0.5:
             xb, yb = xb.flip(3), yb.flip(2)
@@ -195,6 +268,9 @@ def main():
         sched.step()
         lsum += loss.item() * B
         tot += B
+        if a.print_every and step % a.print_every == 0 and step % 200 != 0:
+            print(json.dumps({'step': step, 'runningLoss': round(lsum / tot, 5), 'seconds': round(time.time() - t0, 1),
+                              'load1': round(os.getloadavg()[0], 2)}), flush=True)
         if step % 200 == 0 or step == steps:
             model.eval()
             iou, miou = confusion(model, xv, yv)
@@ -219,7 +295,7 @@ def export(model, log, a, n, xv, steps_done):
                         'trainedOn': 'semantic maps of @convlab/scenes training scenes (seeds 0-%d)' % (n - 1)}}
     folded = model.folded()
     with torch.no_grad():
-        probe = xv[:4].float() / 255
+        probe = prep(xv[:4].float() / 255)
         fold_diff = float((folded(probe) - model(probe)).abs().max())
     assert fold_diff < 1e-3, f'batch norm folding changed the outputs by {fold_diff}'
     log['foldMaxAbsDiff'] = fold_diff
@@ -231,7 +307,7 @@ def export(model, log, a, n, xv, steps_done):
     rng = np.random.default_rng(1)
     pix = rng.integers(0, SIZE, size=(64, 2))
     with torch.no_grad():
-        out = folded(xv[:2].float() / 255)
+        out = folded(prep(xv[:2].float() / 255))
     parity = {'seeds': [int(s) for s in seeds], 'pixels': pix.tolist(),
               'logits': [[out[i, :, py, px].tolist() for py, px in pix] for i in range(2)]}
     with open(os.path.join(a.out, 'parity.json'), 'w') as f:
