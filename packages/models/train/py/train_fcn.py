@@ -160,8 +160,8 @@ MODELS = {
     #   0.36/0.43/0.39, at 1,000: loss 0.28, mIoU 0.380, 0.34/0.47/0.42; meanstd (also / std) at 1,000:
     #   0.29, mIoU 0.405, 0.33/0.43/0.39. Best so far, the plain stack without skips (--batchnorm 0
     #   --input-norm mean, width 24): loss 0.48, 0.29, 0.26 at steps 200, 400, 600, mIoU 0.348, 0.401,
-    #   0.411, at 600 small/medium/large 0.52/0.52/0.47 (the lesson needs small >= large + 0.25; circles
-    #   and triangles still weak: IoU 0.11, 0.09; longer runs untested). Not in the export: the widget
+    #   0.411, at 600 small/medium/large 0.52/0.52/0.47; at 1,000 loss 0.22, mIoU 0.503 (circle 0.27,
+    #   triangle 0.23), 0.63/0.62/0.51 (the lesson needs small >= large + 0.25). Not in the export: the widget
     #   would have to subtract the mean colour before the net. Notes: /work/notes/flat-fcn.md.
     'shapes-fcn-flat': {'build': build_flat, 'seed': 20261214, 'scenes': 7200, 'steps': 2000, 'batch': 8, 'crop': 128, 'lr': 0.002, 'layers': 5, 'width': 16, 'batchnorm': True, 'freeze_bn': None},
     'shapes-fcn': {'build': build_encoder_decoder, 'seed': 20261215, 'scenes': 7200, 'steps': 4000, 'batch': 8, 'crop': 128, 'lr': 0.002},
