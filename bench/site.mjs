@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { preview } from 'vite';
 import { chromium } from 'playwright-core';
 import { root } from '../scripts/lib.mjs';
-import { scrollThroughWidgets } from '../e2e/harness.mjs';
+import { scrollThroughWidgets, openStressPage } from '../e2e/harness.mjs';
 
 /** A model file of the built site: model.json, its weight shards, the detector's config. */
 const MODEL_FILE = /\/assets\/(model|weights|detector)-[^/]+\.(json|bin)$/;
@@ -99,16 +99,6 @@ async function lecturePage(browser, base, list) {
   return { startedAtLoad: started, onFirstScreen: onScreen, waitingAtLoad: waiting, fcpMs: firstScreen.fcp, firstScreenMs: firstScreen.widgetsMs, scrollStartMs: t0, allSettledMs: allMs };
 }
 
-/** The stress page's own report (apps/course-site/src/stress.ts), on the auto backend or with one forced. */
-async function stressPage(browser, base, query) {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  await page.goto(new URL(`stress.html${query}`, base).href);
-  await page.waitForFunction(() => document.body.dataset.ready === 'true' || window.__stress?.error, null, { timeout: 600000 });
-  const r = await page.evaluate(() => window.__stress);
-  await page.close();
-  return r;
-}
-
 export async function run({ chrome, flags }) {
   const list = widgets();
   const convlabExternal = ['#tf-gradients', '@tensorflow/*', 'lit', 'lit/*', '@lit/*', '@convlab/*'];
@@ -146,7 +136,7 @@ export async function run({ chrome, flags }) {
       firstResult[tag] = samples.sort((a, c) => a - c)[1];
     }
     lecture = await lecturePage(b, siteBase, list);
-    stress = { auto: await stressPage(b, siteBase, ''), webgl: await stressPage(b, siteBase, '?backend=webgl') };
+    stress = { auto: (await openStressPage(b, siteBase, '', 600000)).r, webgl: (await openStressPage(b, siteBase, '?backend=webgl', 600000)).r };
   } finally {
     await b.close();
     await site.close();

@@ -50,3 +50,24 @@ export async function scrollThroughWidgets(page) {
     }
   });
 }
+
+/**
+ * Opens the course site's stress page (apps/course-site/stress.html) with a query ('' or
+ * '?backend=webgl'), waits for its report and returns it with the status line and the console errors
+ * and page errors seen. Used by e2e/stress.test.mjs and the bench's site suite.
+ */
+export async function openStressPage(browser, base, query = '', timeout = 300000) {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const problems = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  try {
+    await page.goto(new URL(`stress.html${query}`, base).href);
+    await page.waitForFunction(() => document.body.dataset.ready === 'true' || window.__stress?.error, null, { timeout });
+    const r = await page.evaluate(() => window.__stress);
+    const status = await page.locator('#stress-status').textContent();
+    return { r, status, problems };
+  } finally {
+    await page.close();
+  }
+}

@@ -6,26 +6,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { root } from '../scripts/lib.mjs';
-import { serveAndLaunch, shutDown } from './harness.mjs';
+import { serveAndLaunch, shutDown, openStressPage } from './harness.mjs';
 
 let ctx;
 before(async () => {
   ctx = await serveAndLaunch({ root: join(root, 'apps/course-site') });
 });
 after(() => shutDown(ctx));
-
-async function stress(query) {
-  const page = await ctx.browser.newPage({ viewport: { width: 1200, height: 900 } });
-  const problems = [];
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(new URL(`stress.html${query}`, ctx.base).href);
-  await page.waitForFunction(() => document.body.dataset.ready === 'true' || window.__stress?.error, null, { timeout: 300000 });
-  const r = await page.evaluate(() => window.__stress);
-  const status = await page.locator('#stress-status').textContent();
-  await page.close();
-  return { r, status, problems };
-}
 
 function check({ r, status, problems }, backend) {
   assert.equal(r.error, undefined, r.error);
@@ -45,7 +32,7 @@ function check({ r, status, problems }, backend) {
 }
 
 test('stress page, auto backend: 20 widgets reach their first results, memory settles', async () => {
-  const out = await stress('');
+  const out = await openStressPage(ctx.browser, ctx.base, '');
   check(out, out.r.backend);
   assert.ok(['wasm', 'webgl'].includes(out.r.backend));
   // Off WebGL, gram-style optimises in its worker, so that the page stays responsive.
@@ -53,7 +40,7 @@ test('stress page, auto backend: 20 widgets reach their first results, memory se
 });
 
 test('stress page, WebGL forced: one live WebGL context for all 20 widgets', async () => {
-  const out = await stress('?backend=webgl');
+  const out = await openStressPage(ctx.browser, ctx.base, '?backend=webgl');
   check(out, 'webgl');
   // The GPU probe's throw-away context is lost at once; TF.js's is the one that stays.
   assert.equal(out.r.webgl.live, 1, `live WebGL contexts: ${out.r.webgl.live} (made ${out.r.webgl.made})`);
