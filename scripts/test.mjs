@@ -28,8 +28,27 @@ async function step(name, cmd, args, count, env) {
   if (!ok && counted.f === 0) counted.f = 1;
   passed += counted.p;
   failed += counted.f;
-  steps.push({ name, ok, secs: ((Date.now() - s) / 1000).toFixed(1), ...counted });
+  steps.push({ name, ok, secs: ((Date.now() - s) / 1000).toFixed(1), ...counted, why: ok ? [] : failures(r.out) });
   return ok;
+}
+
+/**
+ * The failed tests in a node:test (TAP) step's output, each with the first lines of its error, so that
+ * the end of a long log says what failed and why (a whole file that failed outside its tests, an
+ * unhandled rejection say, is reported under the file's path). TODO tests are left out.
+ */
+function failures(out) {
+  const lines = out.split('\n');
+  const found = [];
+  lines.forEach((line, i) => {
+    if (!/^\s*not ok \d+ - /.test(line) || /# TODO/.test(line)) return;
+    const detail = [];
+    for (let j = i + 1; j < lines.length && detail.length < 12 && !/^\s*\.\.\.\s*$/.test(lines[j]); j++) {
+      if (/^\s*(error|failureType|location|code|expected|actual|operator):|^\s{4,}\S/.test(lines[j])) detail.push(lines[j].trim().slice(0, 300));
+    }
+    found.push([line.trim().slice(0, 300), ...detail]);
+  });
+  return found.slice(0, 10);
 }
 
 const nodeCount = (out) => ({
@@ -65,6 +84,10 @@ if (built) {
 console.log('\n  step                                                   result   passed  failed   secs');
 for (const s of steps) {
   console.log(`  ${s.name.padEnd(55)} ${(s.ok ? 'ok' : 'FAILED').padEnd(8)} ${String(s.p).padStart(6)} ${String(s.f).padStart(7)} ${s.secs.padStart(6)}`);
+}
+for (const s of steps.filter((x) => x.why.length)) {
+  console.log(`\n  failed in "${s.name}":`);
+  for (const [head, ...rest] of s.why) console.log(`    ${head}\n${rest.map((l) => `      ${l}`).join('\n')}`);
 }
 console.log(`\n  total time ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 console.log(`tests: ${passed} passed, ${failed} failed`);
