@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scene, splitSeed } from '@convlab/scenes';
-import { fcnLayers, fcnRfPath, receptiveField } from '@convlab/tensor';
+import { fcnLayers, fcnRfPath, receptiveField, fcnLogits, semanticMap } from '@convlab/tensor';
 import { tf, loadLayersModelFromDir } from '../train/lib/tf.mjs';
 import { sizeTallies, tallyObjects, sizeFractions } from '../train/lib/fcn-eval.mjs';
 
@@ -24,7 +24,8 @@ for (const id of ['shapes-fcn', 'shapes-fcn-flat']) {
     let max = 0;
     p.seeds.forEach((seed, i) => {
       const s = scene(seed);
-      const y = tf.tidy(() => model.predict(tf.div(tf.tensor4d(Float32Array.from(s.image), [1, 128, 128, 3]), 255)).arraySync()[0]);
+      // fcnLogits applies the preprocessing model.json asks for (the flat net: minus the image's mean colour)
+      const y = tf.tidy(() => fcnLogits(model, tf.div(tf.tensor3d(Float32Array.from(s.image), [128, 128, 3]), 255)).arraySync());
       p.pixels.forEach(([py, px], k) => y[py][px].forEach((v, c) => (max = Math.max(max, Math.abs(v - p.logits[i][k][c])))));
     });
     t.diagnostic(`${id}: max abs diff ${max.toExponential(2)}`);
@@ -77,7 +78,7 @@ test('the lesson, measured here on 25 test scenes: the flat net gets small shape
     const tallies = sizeTallies();
     for (let i = 0; i < N; i++) {
       const s = scene(splitSeed('test', i));
-      const pred = tf.tidy(() => tf.argMax(model.predict(tf.div(tf.tensor4d(Float32Array.from(s.image), [1, 128, 128, 3]), 255)), -1).dataSync());
+      const pred = tf.tidy(() => semanticMap(model, tf.div(tf.tensor3d(Float32Array.from(s.image), [128, 128, 3]), 255)).dataSync());
       tallyObjects(tallies, s, pred);
     }
     model.dispose();

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scene, splitSeed, CLASSES } from '@convlab/scenes';
-import { ready, backendInfo, tf, meanIoU, fcnLayers, multiplyAdds, fcnRfPath, receptiveField, semanticMap } from '@convlab/tensor';
+import { ready, backendInfo, tf, meanIoU, fcnLayers, multiplyAdds, fcnRfPath, receptiveField, semanticMap, fcnLogits, fcnInputNorm } from '@convlab/tensor';
 import { tfl, readLayersArtifacts } from './lib/tf.mjs';
 import { sizeTallies, tallyObjects, sizeFractions } from './lib/fcn-eval.mjs';
 
@@ -25,7 +25,8 @@ const count = Number(opt('--count', 500));
 await ready({ prefer: 'wasm' });
 const backend = backendInfo().name;
 const art = readLayersArtifacts(dir);
-const model = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: art.modelTopology, weightSpecs: art.weightSpecs, weightData: art.weightData }));
+// with model.json's metadata: fcnLogits and semanticMap apply the preprocessing it names (inputNorm)
+const model = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: art.modelTopology, weightSpecs: art.weightSpecs, weightData: art.weightData, userDefinedMetadata: art.modelJson.userDefinedMetadata }));
 const sceneInput = (s) => tf.tidy(() => tf.div(tf.tensor3d(Float32Array.from(s.image), [s.height, s.width, 3]), 255));
 
 // 1. parity with PyTorch: logits at 64 pixels of the first test scenes
@@ -33,7 +34,7 @@ const parity = JSON.parse(readFileSync(join(dir, 'parity.json'), 'utf8'));
 let parityMax = 0;
 parity.seeds.forEach((seed, i) => {
   const x = sceneInput(scene(seed));
-  const y = tf.tidy(() => model.predict(tf.expandDims(x, 0)).arraySync()[0]);
+  const y = tf.tidy(() => fcnLogits(model, x).arraySync());
   x.dispose();
   parity.pixels.forEach(([py, px], k) => y[py][px].forEach((v, c) => (parityMax = Math.max(parityMax, Math.abs(v - parity.logits[i][k][c])))));
 });
@@ -84,6 +85,7 @@ if (logFile) {
   const fmt = (n) => n.toLocaleString('en-US');
   const rows = log.export.layers.map((l) => `| ${l.name} | ${l.type} | ${(l.inputs ?? []).join(', ') || '–'} | ${l.output.slice(1).join(' x ')} | ${fmt(l.params)} | ${l.activation ?? ''} |`).join('\n');
   const flat = id === 'shapes-fcn-flat';
+  const norm = fcnInputNorm(model);
   const L = layers.filter((l) => l.kind === 'conv').length;
   const last = log.history.at(-1);
   const done = log.stepsDone ?? log.steps;
@@ -110,7 +112,8 @@ first ${fmt(log.scenes)} **training-split** scenes of @convlab/scenes (seeds 0 t
 backgrounds; touching objects of one class merge), written by \`npm run scenes -w @convlab/scenes\`.
 
 ## Architecture (${fmt(log.export.params)} parameters, ${(bytes / 1024).toFixed(1)} KiB of float32 weights)
-Input 128 x 128 x 3 RGB in [0, 1]; output 128 x 128 x 4 logits.
+Input 128 x 128 x 3 RGB in [0, 1]${norm ? `, minus the image's own mean colour (one constant per channel and image: model.json says
+\`inputNorm: '${norm}'\`, which \`fcnInput\` of @convlab/tensor applies before the first convolution)` : ''}; output 128 x 128 x 4 logits.
 
 | layer | type | inputs | output | params | activation |
 | --- | --- | --- | --- | --- | --- |
@@ -123,7 +126,9 @@ ${rows}
 \`npm run train -w @convlab/models -- ${id}\` (PyTorch ${log.torch}, \`train/py/train_fcn.py\`): seed ${log.seed},
 ${log.threads} thread, ${done < log.steps ? `${fmt(done)} of ${fmt(log.steps)} planned steps (these weights are the export at step ${fmt(done)}; the run went on or was stopped after it)` : `${fmt(log.steps)} steps`} of batch ${log.batch} (${fmt(done * log.batch)} scenes drawn at random, with repetition, from the ${fmt(log.scenes)}),
 ${log.optimizer}, ${log.batchnorm === false ? `no batch norm (He initialisation: with batch norm and 4 scenes a batch, an L = 10 run leaned on
-the batch statistics, which the exported running averages do not give: loss 0.37 in training, 0.77 on its training scenes once folded)` : `batch norm after every conv but the last (folded into the convs for export: outputs change by
+the batch statistics, which the exported running averages do not give: loss 0.37 in training, 0.77 on its training scenes once folded${log.inputNorm === 'mean' ? `;
+without batch norm the plain stack stayed all background until each image had its mean colour subtracted, the hint
+the batch statistics had given` : ''})` : `batch norm after every conv but the last (folded into the convs for export: outputs change by
 ${log.foldMaxAbsDiff.toExponential(1)})`}, pixel-wise cross-entropy, ${log.augmentation}. Training took **${fmt(Math.round(log.train_seconds))} s** on the
 shared 2-core machine (${log.history.every((h) => h.load1 != null) ? `1-minute load average ${Math.min(...log.history.map((h) => h.load1))} to ${Math.max(...log.history.map((h) => h.load1))} at the progress points` : 'other work running'}). Last: loss ${last.loss} over the last ${log.history.length > 1 ? last.step - log.history.at(-2).step : last.step} steps; mean IoU
 on 100 test scenes in PyTorch ${last.pytorchTestMeanIoU100} (a progress figure; the card's figure is below).

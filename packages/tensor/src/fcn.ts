@@ -174,22 +174,52 @@ export function fcnRfPath(layers: readonly FcnLayer[]): RfLayer[] {
   return best.get(layers[layers.length - 1].name) ?? [];
 }
 
+/** A model that may carry ConvLab's metadata (a loaded TF.js LayersModel does: model.json's userDefinedMetadata). */
+type WithMeta = { getUserDefinedMetadata?(): object | undefined };
+
+/** The preprocessing a segmenter's model.json asks for (`userDefinedMetadata.convlab.inputNorm`); undefined: none. */
+export function fcnInputNorm(model: WithMeta): 'subtract-mean' | undefined {
+  const meta = model.getUserDefinedMetadata?.() as { convlab?: { inputNorm?: unknown } } | undefined;
+  const norm = meta?.convlab?.inputNorm;
+  if (norm === undefined || norm === null) return undefined;
+  if (norm === 'subtract-mean') return norm;
+  throw new RangeError(`fcnInput(): the model asks for input preprocessing '${String(norm)}', which ConvLab does not know (only 'subtract-mean')`);
+}
+
+/**
+ * What the network itself sees of an image [H, W, 3] (or a batch [N, H, W, 3]): the image, or, for a
+ * model whose metadata says `inputNorm: 'subtract-mean'`, the image minus its own mean colour (per
+ * channel, over all its pixels: one constant per image, so it neither widens nor moves the network's
+ * receptive field). A new tensor; the caller disposes it. fcnLogits, semanticMap,
+ * effectiveReceptiveField and slidingWindowSegment call it: pass them the image as it is.
+ */
+export function fcnInput<T extends Tensor3D | Tensor4D>(model: WithMeta, image: T): T {
+  const norm = fcnInputNorm(model);
+  if (norm !== 'subtract-mean') return tf.clone(image);
+  // the mean over rows, then over columns: a one-step float32 sum over all H W pixels (WASM's) drifts by
+  // ~1e-5 at 128 x 128, which ten convolutions turned into logits 2.6e-3 off PyTorch's
+  const [r, c] = image.rank === 3 ? [0, 1] : [1, 2];
+  return tf.tidy(() => tf.sub(image, tf.mean(tf.mean(image, r, true), c, true)) as T);
+}
+
 /** Per-pixel class scores [H, W, C] of one image [H, W, 3] (or [1, H, W, 3]) in one forward pass. */
-export function fcnLogits(model: Pick<tfl.LayersModel, 'predict'>, image: Tensor3D | Tensor4D): Tensor3D {
+export function fcnLogits(model: Pick<tfl.LayersModel, 'predict'> & WithMeta, image: Tensor3D | Tensor4D): Tensor3D {
   return tf.tidy(() => {
-    const x = image.rank === 3 ? tf.expandDims(image, 0) : image;
+    const x = fcnInput(model, image.rank === 3 ? tf.expandDims(image, 0) : image) as Tensor4D;
     return tf.squeeze(model.predict(x) as Tensor4D, [0]) as Tensor3D;
   });
 }
 
 /** The class of every pixel: arg max over the class scores, int32 [H, W]. */
-export function semanticMap(model: Pick<tfl.LayersModel, 'predict'>, image: Tensor3D | Tensor4D): Tensor2D {
+export function semanticMap(model: Pick<tfl.LayersModel, 'predict'> & WithMeta, image: Tensor3D | Tensor4D): Tensor2D {
   return tf.tidy(() => tf.argMax(fcnLogits(model, image), -1) as Tensor2D);
 }
 
 /**
  * The effective receptive field of output pixel (y, x): |d z_k(y, x) / d x_in|, summed over the
- * input's channels, [H, W]. k is `classIndex`, or the class the network gives that pixel. Pixels
+ * input's channels, [H, W], x_in being what the network sees (fcnInput: for a model that subtracts the
+ * image's mean colour, the gradient is taken after it, as the field is the network's). k is
+ * `classIndex`, or the class the network gives that pixel. Pixels
  * outside the theoretical field get exactly 0; inside, the gradient concentrates near the centre
  * (for a stack of L 3x3 convolutions with positive weights it is a product of binomials: roughly
  * Gaussian, with a spread growing as sqrt(L), not L).
@@ -199,7 +229,7 @@ export function effectiveReceptiveField(model: tfl.LayersModel, image: Tensor3D,
   if (!(Number.isInteger(y) && Number.isInteger(x) && y >= 0 && x >= 0 && y < H && x < W)) throw new RangeError(`effectiveReceptiveField(): pixel (${y}, ${x}) is outside the ${H} x ${W} image`);
   let k = classIndex ?? -1;
   const map = tf.tidy(() => {
-    const x4 = tf.expandDims(image, 0) as Tensor4D;
+    const x4 = fcnInput(model, tf.expandDims(image, 0) as Tensor4D);
     // withReluRule (plain ReLUs here) runs the Conv2D layers as unfused tf.conv2d: a fused conv inside
     // a gradient also computes its filter's gradient (Conv2DBackpropFilter: wasted, and missing on WASM).
     const f = (inp: tf.Tensor) => {
@@ -269,7 +299,8 @@ export interface SlidingWindowSegmentResult {
 
 /**
  * Segmentation by sliding window: for every pixel of `region` (default the whole image), cut the
- * window x window patch around it (image padded with zeros; the pixel sits at row and column
+ * window x window patch around it (of the network's input, fcnInput of the whole image, padded with
+ * zeros; the pixel sits at row and column
  * floor(window / 2) of its patch), run the network on that patch alone and keep the class of the
  * patch's centre. One forward pass per pixel. With a network whose receptive field fits in the
  * window and that pads nowhere inside it (a stack of 'same' 3x3 convolutions with window = 1 + 2L),
@@ -277,7 +308,7 @@ export interface SlidingWindowSegmentResult {
  * Yields to the event loop every `yieldEvery` passes; `signal` aborts.
  */
 export async function slidingWindowSegment(
-  model: Pick<tfl.LayersModel, 'apply'>,
+  model: Pick<tfl.LayersModel, 'apply'> & WithMeta,
   image: Tensor3D,
   window: number,
   { region, signal, yieldEvery = 16, onProgress }: { region?: [number, number, number, number]; signal?: AbortSignal; yieldEvery?: number; onProgress?: (done: number, total: number) => void } = {},
@@ -287,7 +318,8 @@ export async function slidingWindowSegment(
   const [y0, x0, h, w] = region ?? [0, 0, H, W];
   if (!(y0 >= 0 && x0 >= 0 && h > 0 && w > 0 && y0 + h <= H && x0 + w <= W)) throw new RangeError(`slidingWindowSegment(): region [${region}] is not inside the ${H} x ${W} image`);
   const half = Math.floor(window / 2);
-  const padded = tf.pad(image, [[half, window - 1 - half], [half, window - 1 - half], [0, 0]]);
+  // the whole image's preprocessing (fcnInput) first, then the windows: each pass sees what the one pass sees
+  const padded = tf.tidy(() => tf.pad(fcnInput(model, image), [[half, window - 1 - half], [half, window - 1 - half], [0, 0]]));
   const labels = new Int32Array(h * w);
   let passes = 0;
   try {

@@ -37,6 +37,11 @@ export interface ModelMeta {
   channels?: number;
   /** [height, width] when the model's input shape leaves them open. */
   inputSize?: [number, number];
+  /**
+   * Preprocessing the network expects after the [0, 1] scaling: 'subtract-mean', each image minus its
+   * own mean colour (the flat segmenter shapes-fcn-flat; `fcnInput` applies it). Default: none.
+   */
+  inputNorm?: 'subtract-mean';
   /** What the model outputs. Default 'logits'. */
   output?: 'logits' | 'probabilities';
 }

@@ -4,7 +4,7 @@
 // Numbers below are worked by hand in the comments.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ready, tf, receptiveField, fcnLayers, multiplyAdds, fcnRegion, fcnRfPath, semanticMap, effectiveReceptiveField, erfSummary, slidingWindowSegment, countRegions } from "@convlab/tensor";
+import { ready, tf, receptiveField, fcnLayers, multiplyAdds, fcnRegion, fcnRfPath, semanticMap, effectiveReceptiveField, erfSummary, slidingWindowSegment, countRegions, fcnInput, fcnInputNorm, fcnLogits } from "@convlab/tensor";
 
 await ready();
 const tfl = await import('@tensorflow/tfjs-layers');
@@ -158,4 +158,54 @@ test('countRegions: 4-connected regions per label, background not counted (worke
   assert.equal(countRegions(new Int32Array(16), 4, 4), 0);
   // diagonal neighbours are not joined
   assert.equal(countRegions([1, 0, 0, 1], 2, 2), 2);
+});
+
+test("a model whose metadata says inputNorm 'subtract-mean' sees each image minus its mean colour: in the one pass, the sliding window and the effective field alike", async () => {
+  const L = 3;
+  const m = flat(L);
+  const x = image(7);
+  const before = tf.memory().numTensors;
+  // no metadata: the image as it is (a copy)
+  assert.equal(fcnInputNorm(m), undefined);
+  const same = fcnInput(m, x);
+  assert.deepEqual(await same.array(), await x.array());
+  same.dispose();
+  const plainMap = semanticMap(m, x);
+  const plain = await plainMap.array();
+  m.setUserDefinedMetadata({ convlab: { inputNorm: 'subtract-mean' } });
+  assert.equal(fcnInputNorm(m), 'subtract-mean');
+  // the mean colour by hand, per channel, over the 256 pixels
+  const px = await x.array();
+  const mean = [0, 1, 2].map((c) => px.flat().reduce((a, p) => a + p[c], 0) / 256);
+  const seenT = fcnInput(m, x);
+  const seen = await seenT.array();
+  for (const [i, j, c] of [[0, 0, 0], [5, 9, 1], [15, 15, 2]]) assert.ok(Math.abs(seen[i][j][c] - (px[i][j][c] - mean[c])) < 1e-6, `(${i}, ${j}, ${c})`);
+  // a batch: each image its own mean
+  const batch = tf.tidy(() => tf.stack([x, tf.add(x, 0.5)]));
+  const nbT = fcnInput(m, batch);
+  const nb = await nbT.array();
+  assert.ok(Math.abs(nb[1][3][4][0] - seen[3][4][0]) < 1e-5, 'adding a constant colour changes nothing after the subtraction');
+  // the one pass: predict on the subtracted image by hand
+  const byHand = tf.tidy(() => tf.squeeze(m.predict(tf.expandDims(tf.sub(x, tf.tensor1d(mean)), 0)), [0]));
+  const logits = fcnLogits(m, x);
+  assert.ok(tf.tidy(() => tf.max(tf.abs(tf.sub(logits, byHand))).dataSync()[0]) < 1e-5);
+  const normedMap = semanticMap(m, x);
+  const normed = await normedMap.array();
+  assert.notDeepEqual(normed, plain, 'the subtraction changed no label: the test shows nothing');
+  // the sliding window subtracts the whole image's mean, then cuts its windows: the one-pass labels
+  const r = await slidingWindowSegment(m, x, 1 + 2 * L, { region: [4, 4, 5, 6] });
+  for (let i = 0; i < 5; i++) for (let j = 0; j < 6; j++) assert.equal(r.labels[i * 6 + j], normed[4 + i][4 + j], `(${i}, ${j})`);
+  // the effective field is the gradient after the subtraction: exactly 0 outside the 1 + 2L window
+  const { map } = effectiveReceptiveField(m, x, 8, 8);
+  const e = await map.array();
+  let outside = 0, inside = 0;
+  for (let i = 0; i < 16; i++) for (let j = 0; j < 16; j++) (Math.abs(i - 8) <= L && Math.abs(j - 8) <= L ? (inside += e[i][j]) : (outside += e[i][j]));
+  assert.equal(outside, 0);
+  assert.ok(inside > 0);
+  tf.dispose([plainMap, seenT, batch, nbT, byHand, logits, normedMap, map]);
+  assert.equal(tf.memory().numTensors, before);
+  m.setUserDefinedMetadata({ convlab: { inputNorm: 'per-pixel-magic' } });
+  assert.throws(() => semanticMap(m, x), /'per-pixel-magic'.*ConvLab does not know/);
+  x.dispose();
+  m.dispose();
 });

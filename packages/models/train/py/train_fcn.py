@@ -297,6 +297,11 @@ def export(model, log, a, n, xv, steps_done):
     meta = {'convlab': {'name': a.model, 'labels': CLASSES, 'inputSize': [SIZE, SIZE], 'channels': 3,
                         'inputRange': [0, 1], 'output': 'logits per pixel',
                         'trainedOn': 'semantic maps of @convlab/scenes training scenes (seeds 0-%d)' % (n - 1)}}
+    if a.input_norm == 'mean':
+        # the net's input is the image minus its mean colour: fcnInput() of @convlab/tensor does it
+        meta['convlab']['inputNorm'] = 'subtract-mean'
+    elif a.input_norm:
+        meta['convlab']['inputNorm'] = 'subtract-mean-divide-std'  # (experiments) no TF.js code runs it
     folded = model.folded()
     with torch.no_grad():
         probe = prep(xv[:4].float() / 255)
