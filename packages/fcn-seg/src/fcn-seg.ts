@@ -138,8 +138,8 @@ export class FcnSeg extends ConvLabElement {
   /** The network: encoder-decoder or flat (another word: encoder-decoder, with a notice). */
   @property({ reflect: true }) model: FcnModel = 'encoder-decoder';
 
-  /** L of the stack of 3×3 convolutions drawn in the receptive-field view, 1..30 (clamped, with a notice). */
-  @property({ type: Number, reflect: true }) layers = 5;
+  /** L of the stack of 3×3 convolutions drawn in the receptive-field view, 1..30 (clamped, with a notice); 10 by default, the flat network's L. */
+  @property({ type: Number, reflect: true }) layers = 10;
 
   /** The view: semantic, receptive-field, compare or instance (another word: semantic, with a notice). */
   @property({ reflect: true }) view: FcnView = 'semantic';
@@ -235,7 +235,7 @@ export class FcnSeg extends ConvLabElement {
     if (changed.has('seed')) this.seed = s.number('seed', { min: 0, max: 2 ** 31 - 1, default: 38, integer: true });
     if (changed.has('view')) this.view = s.choice('view', FCN_VIEWS, 'semantic');
     if (changed.has('model')) this.model = s.choice('model', FCN_MODELS, 'encoder-decoder');
-    if (changed.has('layers')) this.layers = s.number('layers', { min: 1, max: 30, default: 5, integer: true });
+    if (changed.has('layers')) this.layers = s.number('layers', { min: 1, max: 30, default: 10, integer: true });
   }
 
   protected override updated(changed: PropertyValues<this>): void {

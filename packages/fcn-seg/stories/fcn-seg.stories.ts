@@ -15,7 +15,7 @@ interface Args {
 const meta: Meta<Args> = {
   title: 'Segmentation/fcn-seg',
   component: 'fcn-seg',
-  args: { seed: 38, src: '', model: 'encoder-decoder', layers: 5, view: 'semantic', controls: 'all', presenter: false },
+  args: { seed: 38, src: '', model: 'encoder-decoder', layers: 10, view: 'semantic', controls: 'all', presenter: false },
   argTypes: {
     view: { control: 'inline-radio', options: ['semantic', 'receptive-field', 'compare', 'instance'] },
     model: { control: 'inline-radio', options: ['encoder-decoder', 'flat'] },
@@ -28,7 +28,7 @@ type Story = StoryObj<Args>;
 
 export const Playground: Story = {};
 export const FlatNetwork: Story = { name: 'The flat network fails inside large shapes', args: { model: 'flat' } };
-export const ReceptiveField: Story = { name: 'Receptive field: formula and gradient (flat, L = 5)', args: { view: 'receptive-field', model: 'flat' } };
+export const ReceptiveField: Story = { name: 'Receptive field: formula and gradient (flat, L = 10)', args: { view: 'receptive-field', model: 'flat' } };
 export const ReceptiveFieldEncoderDecoder: Story = { name: 'Receptive field of the encoder-decoder', args: { view: 'receptive-field', layers: 20 } };
 export const Compare: Story = { name: 'Flat vs encoder-decoder, and the sliding window', args: { view: 'compare' } };
 export const Instance: Story = { name: 'Semantic vs instance', args: { view: 'instance' } };

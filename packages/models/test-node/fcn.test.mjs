@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { scene, splitSeed } from '@convlab/scenes';
 import { fcnLayers, fcnRfPath, receptiveField, fcnLogits, semanticMap } from '@convlab/tensor';
 import { tf, loadLayersModelFromDir } from '../train/lib/tf.mjs';
-import { sizeTallies, tallyObjects, sizeFractions } from '../train/lib/fcn-eval.mjs';
+import { sizeTallies, tallyObjects, sizeFractions, blindPixels, blindTally, tallyBlind, classBalanced } from '../train/lib/fcn-eval.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'models');
 
@@ -67,28 +67,41 @@ test('the flat network does worse than the encoder-decoder: on large objects and
   assert.ok(flat.multiplyAdds > ed.multiplyAdds, 'full resolution costs more multiply-adds');
 });
 
-// issue 14's property of the flat net. The shipped shapes-fcn-flat does not have it yet (it gets 11-15% of
-// object pixels right at every size, see its card), so this is a todo: it runs and reports, and its
-// failure does not fail the suite. Drop the todo when retrained weights pass.
-test('the lesson, measured here on 25 test scenes: the flat net gets small shapes right and fails on large ones, which the encoder-decoder gets right', { todo: 'issue 14: shapes-fcn-flat never learned the classes' }, async (t) => {
+// issue 14's lesson, measured here (not read from a card). Fractions are class-balanced (the mean over
+// circle, square and triangle): where the flat net's field holds no outline it can only guess, and a net
+// that guesses "square" there would have every large square's middle counted right by a pooled figure.
+test('the lesson, measured here on 25 test scenes: the flat net gets small shapes right and fails on large ones (it guesses where its field sees no outline), which the encoder-decoder gets right', async (t) => {
   const N = 25; // test-split seeds 2,000,000 + i, never trained on
-  const right = {};
-  for (const id of ['shapes-fcn-flat', 'shapes-fcn']) {
-    const { model } = await loadLayersModelFromDir(join(root, id));
-    const tallies = sizeTallies();
-    for (let i = 0; i < N; i++) {
-      const s = scene(splitSeed('test', i));
+  const models = {};
+  for (const id of ['shapes-fcn-flat', 'shapes-fcn']) models[id] = (await loadLayersModelFromDir(join(root, id))).model;
+  const rf = receptiveField(fcnRfPath(fcnLayers(models['shapes-fcn-flat']))).at(-1).size;
+  const sizes = { 'shapes-fcn-flat': sizeTallies(), 'shapes-fcn': sizeTallies() };
+  const blind = { 'shapes-fcn-flat': blindTally(), 'shapes-fcn': blindTally() };
+  for (let i = 0; i < N; i++) {
+    const s = scene(splitSeed('test', i));
+    // the pixels whose whole flat-net field lies inside their own object: one flat colour to it
+    const inside = blindPixels(s, (rf - 1) / 2);
+    for (const [id, model] of Object.entries(models)) {
       const pred = tf.tidy(() => semanticMap(model, tf.div(tf.tensor3d(Float32Array.from(s.image), [128, 128, 3]), 255)).dataSync());
-      tallyObjects(tallies, s, pred);
+      tallyObjects(sizes[id], s, pred);
+      tallyBlind(blind[id], inside, pred);
     }
-    model.dispose();
-    const f = sizeFractions(tallies);
+  }
+  Object.values(models).forEach((m) => m.dispose());
+  const right = {};
+  for (const id of Object.keys(models)) {
+    const f = sizeFractions(sizes[id]);
     for (const b of f) assert.ok(b.objects >= 10, `${b.size}: only ${b.objects} objects in ${N} scenes`);
-    right[id] = f.map((b) => b.fraction);
-    t.diagnostic(`${id}: object pixels right, small / medium / large: ${right[id].join(' / ')}`);
+    right[id] = f.map((b) => b.balanced);
+    t.diagnostic(`${id}: object pixels right, small / medium / large: class-balanced ${right[id].join(' / ')} (pooled ${f.map((b) => b.fraction).join(' / ')}); on the flat net's ${blind[id].pixels} blind pixels (${rf} px field inside the object) ${(blind[id].right / blind[id].pixels).toFixed(4)}, class-balanced ${classBalanced(blind[id], 100).toFixed(4)}`);
   }
   const [small, , large] = right['shapes-fcn-flat'];
   assert.ok(small >= 0.5, `flat net, small objects: ${small} of their pixels right (it must segment them)`);
-  assert.ok(small >= large + 0.25, `flat net: small objects ${small}, large ${large} (the field 1 + 2L covers small shapes only)`);
-  assert.ok(right['shapes-fcn'][2] >= large + 0.3, `large objects: encoder-decoder ${right['shapes-fcn'][2]}, flat ${large}`);
+  assert.ok(small >= large + 0.2, `flat net: small objects ${small}, large ${large} (the field 1 + 2L covers small shapes only)`);
+  assert.ok(right['shapes-fcn'][2] >= large + 0.25, `large objects: encoder-decoder ${right['shapes-fcn'][2]}, flat ${large}`);
+  assert.ok(blind['shapes-fcn-flat'].pixels >= 1000, `only ${blind['shapes-fcn-flat'].pixels} blind pixels`);
+  const guess = classBalanced(blind['shapes-fcn-flat'], 100);
+  const sees = classBalanced(blind['shapes-fcn'], 100);
+  assert.ok(guess <= 0.6, `flat net where its field sees no outline: ${guess} right, class-balanced (a guess is 1/3 to 1/2)`);
+  assert.ok(sees >= 0.9, `encoder-decoder on the same pixels: ${sees} (its field holds the whole object)`);
 });

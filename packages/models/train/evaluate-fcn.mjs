@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { scene, splitSeed, CLASSES } from '@convlab/scenes';
 import { ready, backendInfo, tf, meanIoU, fcnLayers, multiplyAdds, fcnRfPath, receptiveField, semanticMap, fcnLogits, fcnInputNorm } from '@convlab/tensor';
 import { tfl, readLayersArtifacts } from './lib/tf.mjs';
-import { sizeTallies, tallyObjects, sizeFractions } from './lib/fcn-eval.mjs';
+import { sizeTallies, tallyObjects, sizeFractions, blindPixels, blindTally, tallyBlind, classBalanced } from './lib/fcn-eval.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -43,6 +43,10 @@ if (!(parityMax < 1e-3)) throw new Error('the TF.js export does not match PyTorc
 
 // 2. test scenes
 const bins = sizeTallies();
+// the pixels whose whole field lies inside their own object (only a field narrower than the objects has them)
+const layers = fcnLayers(model);
+const rf = receptiveField(fcnRfPath(layers)).at(-1).size;
+const blind = blindTally();
 const N = 128 * 128;
 const targets = new Int32Array(count * N);
 const preds = new Int32Array(count * N);
@@ -58,12 +62,11 @@ for (let i = 0; i < count; i++) {
   targets.set(s.semantic, i * N);
   preds.set(p, i * N);
   tallyObjects(bins, s, p);
+  if (rf < 60) tallyBlind(blind, blindPixels(s, (rf - 1) / 2), p);
 }
 const [tT, pT] = [tf.tensor1d(targets, 'int32'), tf.tensor1d(preds, 'int32')];
 const iou = await meanIoU(tT, pT, CLASSES.length);
 tf.dispose([tT, pT]);
-const layers = fcnLayers(model);
-const rf = receptiveField(fcnRfPath(layers)).at(-1).size;
 const macs = multiplyAdds(layers).total;
 const metrics = {
   split: 'test', scenes: count, firstSeed: splitSeed('test', 0), backend,
@@ -71,6 +74,7 @@ const metrics = {
   perClassIoU: Object.fromEntries(CLASSES.map((c, k) => [c, +iou.perClass[k].toFixed(4)])),
   confusion: iou.confusion,
   objectPixelsRight: sizeFractions(bins),
+  ...(rf < 60 ? { blindPixelsRight: { pixels: blind.pixels, fraction: +(blind.right / blind.pixels).toFixed(4), balanced: +classBalanced(blind, 100).toFixed(4), perClass: Object.fromEntries([1, 2, 3].map((c) => [CLASSES[c], { pixels: blind.classPixels[c], fraction: +(blind.classRight[c] / blind.classPixels[c]).toFixed(4) }])) } } : {}),
   receptiveField: rf, multiplyAdds: macs, msPerScene: +(ms / count).toFixed(1),
   parityMaxAbsDiff: parityMax,
 };
@@ -90,7 +94,7 @@ if (logFile) {
   const last = log.history.at(-1);
   const done = log.stepsDone ?? log.steps;
   const about = flat
-    ? `The slide's first design of a fully convolutional segmenter: ${L} 3x3 convolutions at full resolution
+    ? `The slide's first design of a fully convolutional segmenter: L = ${L} 3x3 convolutions at full resolution
 (padding 1, stride 1, no downsampling), the last giving the 4 class scores of every pixel. Its receptive
 field is 1 + 2L = **${rf} px**, ${rf >= 20 ? 'wide enough for a small shape (side under 24 px) and its outline but narrower than a large one (40 to 60 px)' : 'smaller than most objects (sides 10 to 60 px)'}: in the middle of a large
 square, circle or triangle it sees one flat colour and must guess the class. It is the failure case of
@@ -137,7 +141,11 @@ on 100 test scenes in PyTorch ${last.pytorchTestMeanIoU100} (a progress figure; 
 On all ${fmt(128 * 128 * count)} pixels of ${count} **test-split** scenes (seeds ${metrics.firstSeed} to ${metrics.firstSeed + count - 1}, never trained on),
 with @convlab/tensor's \`meanIoU\`:
 - **mean IoU ${metrics.meanIoU}**; per class ${CLASSES.map((c) => `${c} ${metrics.perClassIoU[c]}`).join(', ')}; pixel accuracy ${metrics.pixelAccuracy};
-- object pixels given their object's class, by object size: ${metrics.objectPixelsRight.map((b) => `${b.size} ${b.fraction} (${b.objects} objects)`).join('; ')};
+- object pixels given their object's class, by object size: ${metrics.objectPixelsRight.map((b) => `${b.size} ${b.fraction} (class-balanced ${b.balanced}; ${b.objects} objects)`).join('; ')}
+  (class-balanced: the mean of the circle, square and triangle fractions);${metrics.blindPixelsRight ? `
+- **blind pixels**, whose whole ${rf} x ${rf} field lies inside their own object (it sees one flat colour there): ${metrics.blindPixelsRight.fraction} right
+  (${fmt(metrics.blindPixelsRight.pixels)} pixels; ${Object.entries(metrics.blindPixelsRight.perClass).map(([c, v]) => `${c} ${v.fraction} of ${fmt(v.pixels)}`).join(', ')}; class-balanced over the classes with 100 or more, ${metrics.blindPixelsRight.balanced}):
+  there the shape cannot be told, and the class is a guess;` : ''}
 - confusion (rows true, columns predicted; ${CLASSES.join(', ')}): ${JSON.stringify(metrics.confusion)};
 - ${metrics.msPerScene} ms per scene for the map alone in this Node process (WASM, one thread; the browser figure is in the bench);
 - the TF.js export matches PyTorch to ${parityMax.toExponential(1)} (logits at 64 pixels of 2 test scenes, parity.json).
