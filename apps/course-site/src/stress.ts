@@ -23,7 +23,7 @@ const WIDGETS: { tag: string; attrs?: Record<string, string>; ready?: string }[]
   { tag: 'gram-style', attrs: { autorun: '', steps: '10' }, ready: 'done' },
   { tag: 'detection-pipeline', attrs: { seed: '3' } },
   { tag: 'anchor-viewer', attrs: { seed: '7' } },
-  { tag: 'fcn-seg', attrs: { seed: '38' } },
+  { tag: 'fcn-seg', attrs: { seed: '9' } },
   { tag: 'fgsm-demo', attrs: { sample: '3', epsilon: '0.25' } },
   { tag: 'fgsm-linear', attrs: { epsilon: '0.3' } },
   { tag: 'occlusion-map', attrs: { sample: '12', patch: '8', stride: '4' } },

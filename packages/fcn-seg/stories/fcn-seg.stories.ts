@@ -15,7 +15,7 @@ interface Args {
 const meta: Meta<Args> = {
   title: 'Segmentation/fcn-seg',
   component: 'fcn-seg',
-  args: { seed: 38, src: '', model: 'encoder-decoder', layers: 10, view: 'semantic', controls: 'all', presenter: false },
+  args: { seed: 9, src: '', model: 'encoder-decoder', layers: 10, view: 'semantic', controls: 'all', presenter: false },
   argTypes: {
     view: { control: 'inline-radio', options: ['semantic', 'receptive-field', 'compare', 'instance'] },
     model: { control: 'inline-radio', options: ['encoder-decoder', 'flat'] },
