@@ -40,15 +40,22 @@ async function step(name, cmd, args, count, env) {
 function failures(out) {
   const lines = out.split('\n');
   const found = [];
+  const KEY = /^\s*(location|failureType|error|code|expected|actual|operator|stack|duration_ms|name):/;
   lines.forEach((line, i) => {
     if (!/^\s*not ok \d+ - /.test(line) || /# TODO/.test(line)) return;
     const detail = [];
-    for (let j = i + 1; j < lines.length && detail.length < 12 && !/^\s*\.\.\.\s*$/.test(lines[j]); j++) {
-      if (/^\s*(error|failureType|location|code|expected|actual|operator):|^\s{4,}\S/.test(lines[j])) detail.push(lines[j].trim().slice(0, 300));
+    let keep = false; // inside a key worth showing (its value may run over several lines)
+    for (let j = i + 1; j < lines.length && detail.length < 10 && !/^\s*\.\.\.\s*$/.test(lines[j]); j++) {
+      const key = lines[j].match(KEY)?.[1];
+      if (key) keep = !['stack', 'duration_ms', 'name'].includes(key);
+      if (keep && lines[j].trim() !== '---') detail.push(lines[j].trim().slice(0, 300));
     }
     found.push([line.trim().slice(0, 300), ...detail]);
   });
-  return found.slice(0, 10);
+  // Errors outside any test (an unhandled rejection after a test ended): node:test prints them as
+  // '# Error: ...' lines, and the file fails with only 'test failed' under its name.
+  for (const line of lines) if (/^\s*# Error: /.test(line)) found.push([line.trim().slice(0, 600)]);
+  return found.slice(0, 12);
 }
 
 const nodeCount = (out) => ({

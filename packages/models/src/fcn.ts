@@ -4,7 +4,13 @@
  * The URLs are literal so that bundlers copy every file.
  *
  *   import { loadSegmenter } from '@convlab/models/fcn.js';
+ *   import { semanticMap, fcnLogits } from '@convlab/tensor';
  *   const model = await loadSegmenter('shapes-fcn');   // tf.LayersModel: [N, 128, 128, 3] -> [N, 128, 128, 4]
+ *   const classes = semanticMap(model, image);          // [128, 128] int32
+ *
+ * Run them through `fcnLogits` / `semanticMap` of @convlab/tensor, not `model.predict` on the image:
+ * shapes-fcn-flat expects each image minus its mean colour (its model.json's `inputNorm`), which
+ * those functions apply.
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 

@@ -117,7 +117,8 @@ backgrounds; touching objects of one class merge), written by \`npm run scenes -
 
 ## Architecture (${fmt(log.export.params)} parameters, ${(bytes / 1024).toFixed(1)} KiB of float32 weights)
 Input 128 x 128 x 3 RGB in [0, 1]${norm ? `, minus the image's own mean colour (one constant per channel and image: model.json says
-\`inputNorm: '${norm}'\`, which \`fcnInput\` of @convlab/tensor applies before the first convolution)` : ''}; output 128 x 128 x 4 logits.
+\`inputNorm: '${norm}'\`, which \`fcnInput\` of @convlab/tensor applies before the first convolution; so besides its ${rf} px window
+every output is also given the image's mean colour, one number per channel)` : ''}; output 128 x 128 x 4 logits.
 
 | layer | type | inputs | output | params | activation |
 | --- | --- | --- | --- | --- | --- |

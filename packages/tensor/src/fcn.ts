@@ -189,8 +189,11 @@ export function fcnInputNorm(model: WithMeta): 'subtract-mean' | undefined {
 /**
  * What the network itself sees of an image [H, W, 3] (or a batch [N, H, W, 3]): the image, or, for a
  * model whose metadata says `inputNorm: 'subtract-mean'`, the image minus its own mean colour (per
- * channel, over all its pixels: one constant per image, so it neither widens nor moves the network's
- * receptive field). A new tensor; the caller disposes it. fcnLogits, semanticMap,
+ * channel, over all its pixels). The network's own receptive field (the convolutions', 1 + 2L for a
+ * flat stack) is unchanged, but measured from the raw image every output also depends, through the
+ * mean, on every pixel: the network is given one number per channel for the whole image besides its
+ * window. effectiveReceptiveField takes its gradient with respect to the subtracted input, the
+ * network's own. A new tensor; the caller disposes it. fcnLogits, semanticMap,
  * effectiveReceptiveField and slidingWindowSegment call it: pass them the image as it is.
  */
 export function fcnInput<T extends Tensor3D | Tensor4D>(model: WithMeta, image: T): T {

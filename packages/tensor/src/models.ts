@@ -38,8 +38,10 @@ export interface ModelMeta {
   /** [height, width] when the model's input shape leaves them open. */
   inputSize?: [number, number];
   /**
-   * Preprocessing the network expects after the [0, 1] scaling: 'subtract-mean', each image minus its
-   * own mean colour (the flat segmenter shapes-fcn-flat; `fcnInput` applies it). Default: none.
+   * Preprocessing a segmenter expects after the [0, 1] scaling: 'subtract-mean', each image minus its
+   * own mean colour (shapes-fcn-flat). Read from model.json's `userDefinedMetadata.convlab` by
+   * `fcnInput` (so `fcnLogits`, `semanticMap`, ...) only: a classifier's `LoadedModel` does not apply
+   * it, and a value given to `registerModel` or in a meta file is not read. Default: none.
    */
   inputNorm?: 'subtract-mean';
   /** What the model outputs. Default 'logits'. */

@@ -34,8 +34,9 @@ from tfjs_export import GraphNet, export_graph  # noqa: E402
 
 CLASSES = ['background', 'circle', 'square', 'triangle']
 SIZE = 128
-# (experiments, --input-norm) per-image preprocessing of the [0, 1] input before the net; None: none.
-# The export does not contain it (TF.js gets the raw image), so its parity.json is of preprocessed input.
+# (--input-norm, default the model's) per-image preprocessing of the [0, 1] input before the net; None:
+# none. 'mean' is exported as model.json metadata (inputNorm 'subtract-mean', applied by fcnInput of
+# @convlab/tensor); parity.json is of the preprocessed input; 'meanstd' is an experiment TF.js cannot run.
 PREP = None
 
 
@@ -137,8 +138,8 @@ MODELS = {
     # steps of `batch` random crop x crop windows of the training scenes (crop 128: whole scenes; 64x64
     # crops with a one-cycle lr up to 0.01 stayed near the class-prior loss for 1,500 steps; a constant
     # lr of 0.003 learned at once on a small set, so: whole scenes, lr 0.002 with a cosine decay).
-    # Flat net (issue 14: it must segment small shapes and fail on large ones; these defaults do not yet,
-    # see its card), tried with the overrides below (L = 10, width 16, field 21 px, seeded, 1 thread):
+    # Flat net (issue 14: it must segment small shapes and fail on large ones; the shipped defaults,
+    # last below, do), tried with the overrides below (L = 10, width 16, field 21 px, seeded, 1 thread):
     # - 48x48 crops at batch 32 stayed above the class-prior loss (0.75-0.80 at steps 100-400: with a
     #   21 px field most of a 48 px crop's pixels see its zero padding);
     # - whole scenes at batch 4, 4,000 steps (1,933 s): training loss 0.37, but TF.js mean IoU 0.2405 on
