@@ -16,6 +16,7 @@ import {
   erfSummary,
   slidingWindowSegment,
   countRegions,
+  mergedObjects,
   detect,
   type BackendInfo,
   type DetectorParts,
@@ -673,8 +674,7 @@ export class FcnSeg extends ConvLabElement {
     const inst = this.instances;
     const r = this.runs['encoder-decoder'] ?? this.runs[this.model];
     // shapes of one class that touch or overlap are one region of the true map too
-    const trueRegions = this.scn ? countRegions(this.scn.semantic, SIZE[0], SIZE[1]) : 0;
-    const merged = this.scn ? this.scn.objects.length - trueRegions : 0;
+    const { regions: trueRegions, merged } = this.scn ? mergedObjects(this.scn.semantic, this.scn.instances, SIZE[0], SIZE[1]) : { regions: 0, merged: 0 };
     return html`<dl class="counts" aria-live="polite">
         <dt>Objects in the scene (ground truth)</dt><dd>${this.scn ? this.scn.objects.length : '–'}</dd>
         <dt>Regions in the true semantic map</dt><dd>${this.scn ? trueRegions : '–'}</dd>

@@ -1,5 +1,5 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
-import { ready, tf, receptiveField, countRegions, multiplyAdds, fcnLayers } from '@convlab/tensor';
+import { ready, tf, receptiveField, countRegions, mergedObjects, multiplyAdds, fcnLayers } from '@convlab/tensor';
 import { scene } from '@convlab/scenes';
 import '../src/index.js';
 import { FcnSeg, type PixelSelectDetail, type SegmentationChangeDetail } from '../src/index.js';
@@ -145,7 +145,22 @@ describe('<fcn-seg>', () => {
     await settle(el);
     expect(side(el)).to.match(/Instances \(detections ≥ 50%\)\s*\d+/);
     expect(countRegions(scene(11).semantic, 128, 128)).to.be.at.most(scene(11).objects.length);
+    // seed 11: five objects apart, five regions of the true map, no merge note
+    expect(mergedObjects(scene(11).semantic, scene(11).instances, 128, 128)).to.deep.equal({ regions: 5, merged: 0 });
+    expect(side(el)).to.match(/Regions in the true semantic map\s*5/);
+    expect(side(el)).not.to.contain('objects make');
     await expect(el).to.be.accessible();
+  });
+
+  it('instance view on the default scene (seed 9): two overlapping circles are one region of the true map, and the note says so', async () => {
+    const { el } = await seg({ view: 'instance' });
+    await settle(el);
+    expect(el.seed).to.equal(9);
+    const s = scene(9);
+    const m = mergedObjects(s.semantic, s.instances, 128, 128);
+    expect(m.merged).to.be.above(0);
+    expect(side(el)).to.match(new RegExp(`Regions in the true semantic map\\s*${m.regions}`));
+    expect(side(el)).to.contain(`Here ${s.objects.length} objects make ${m.regions} regions even in the true map`);
   });
 
   it('clamps bad settings with a notice and stays usable; an upload that is not an image leaves the scene', async () => {

@@ -349,17 +349,17 @@ export async function slidingWindowSegment(
 
 /**
  * Connected regions of a label map (row-major h x w): pixels joined to their 4 neighbours of the same
- * label; label 0 (background) is not counted. Touching objects of one class are one region: what a
- * semantic map cannot tell apart.
+ * label; label 0 (background) is not counted. `ids` gives each pixel its region, 1..count (0 for the
+ * background), numbered in raster order of their first pixel.
  */
-export function countRegions(labels: ArrayLike<number>, h: number, w: number): number {
-  const seen = new Uint8Array(h * w);
+export function labelRegions(labels: ArrayLike<number>, h: number, w: number): { ids: Int32Array; count: number } {
+  const ids = new Int32Array(h * w);
   const stack: number[] = [];
   let n = 0;
   for (let p = 0; p < h * w; p++) {
-    if (seen[p] || labels[p] === 0) continue;
+    if (ids[p] || labels[p] === 0) continue;
     n++;
-    seen[p] = 1;
+    ids[p] = n;
     stack.push(p);
     while (stack.length) {
       const q = stack.pop()!;
@@ -369,12 +369,41 @@ export function countRegions(labels: ArrayLike<number>, h: number, w: number): n
         const yy = y + dy;
         const xx = x + dx;
         const k = yy * w + xx;
-        if (yy >= 0 && yy < h && xx >= 0 && xx < w && !seen[k] && labels[k] === labels[q]) {
-          seen[k] = 1;
+        if (yy >= 0 && yy < h && xx >= 0 && xx < w && !ids[k] && labels[k] === labels[q]) {
+          ids[k] = n;
           stack.push(k);
         }
       }
     }
   }
-  return n;
+  return { ids, count: n };
+}
+
+/**
+ * Connected regions of a label map (row-major h x w), as `labelRegions`: touching objects of one class
+ * are one region, what a semantic map cannot tell apart.
+ */
+export function countRegions(labels: ArrayLike<number>, h: number, w: number): number {
+  return labelRegions(labels, h, w).count;
+}
+
+/**
+ * What a label map merges, given each pixel's object (`instances`: an id per pixel, 0 for none): its
+ * regions, and `merged`, the objects that share a region with an earlier one (the sum over regions of
+ * the objects in it, less one). A shape cut in two by another counts once, in both regions.
+ */
+export function mergedObjects(labels: ArrayLike<number>, instances: ArrayLike<number>, h: number, w: number): { regions: number; merged: number } {
+  const { ids, count } = labelRegions(labels, h, w);
+  const seen = new Set<number>(); // region * 65536 + instance, for each pair met
+  const objectsIn = new Int32Array(count + 1);
+  for (let p = 0; p < h * w; p++) {
+    if (!ids[p] || !instances[p]) continue;
+    const key = ids[p] * 65536 + instances[p];
+    if (seen.has(key)) continue;
+    seen.add(key);
+    objectsIn[ids[p]]++;
+  }
+  let merged = 0;
+  for (let r = 1; r <= count; r++) merged += Math.max(0, objectsIn[r] - 1);
+  return { regions: count, merged };
 }

@@ -128,5 +128,5 @@ export { classifierSpec, denseToConvKernel, toConvolutional, disposeConvolutiona
 export type { ClassifierLayer, ClassifierSpec, ConvolutionalClassifier, OneByOneResult } from './sliding-window.js';
 export { decodeBox, decodeDetections, pyramidLevel, slidingWindowDetect, rcnnDetect, fastRcnnDetect, windowClassProbabilities } from './detection-pipeline.js';
 export type { PipelineDetection, DecodeOptions, WindowScale, SlidingWindowResult, CropClassifyResult, FastRcnnResult } from './detection-pipeline.js';
-export { fcnLayers, multiplyAdds, fcnRegion, fcnRfPath, fcnInput, fcnInputNorm, fcnLogits, semanticMap, effectiveReceptiveField, erfSummary, slidingWindowSegment, countRegions } from './fcn.js';
+export { fcnLayers, multiplyAdds, fcnRegion, fcnRfPath, fcnInput, fcnInputNorm, fcnLogits, semanticMap, effectiveReceptiveField, erfSummary, slidingWindowSegment, countRegions, labelRegions, mergedObjects } from './fcn.js';
 export type { FcnLayer, PixelRegion, ErfSummary, SlidingWindowSegmentResult } from './fcn.js';

@@ -4,7 +4,7 @@
 // Numbers below are worked by hand in the comments.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ready, tf, receptiveField, fcnLayers, multiplyAdds, fcnRegion, fcnRfPath, semanticMap, effectiveReceptiveField, erfSummary, slidingWindowSegment, countRegions, fcnInput, fcnInputNorm, fcnLogits } from "@convlab/tensor";
+import { ready, tf, receptiveField, fcnLayers, multiplyAdds, fcnRegion, fcnRfPath, semanticMap, effectiveReceptiveField, erfSummary, slidingWindowSegment, countRegions, labelRegions, mergedObjects, fcnInput, fcnInputNorm, fcnLogits } from "@convlab/tensor";
 
 await ready();
 const tfl = await import('@tensorflow/tfjs-layers');
@@ -208,4 +208,37 @@ test("a model whose metadata says inputNorm 'subtract-mean' sees each image minu
   assert.throws(() => semanticMap(m, x), /'per-pixel-magic'.*ConvLab does not know/);
   x.dispose();
   m.dispose();
+});
+
+test('mergedObjects: objects of one class that touch are one region; a shape cut in two is two regions, not a merge (worked by hand)', () => {
+  // 5 x 6 class map and objects: objects 1 and 2 (class 1) touch; object 3 (class 2) is cut in two by
+  // object 4 (class 1, column 3) into three pieces; object 5 (class 1) stands alone
+  const labels = [
+    1, 1, 1, 0, 2, 2,
+    0, 0, 0, 1, 0, 0,
+    2, 2, 0, 1, 2, 2,
+    0, 0, 0, 0, 0, 0,
+    1, 0, 0, 0, 0, 0,
+  ];
+  const instances = [
+    1, 1, 2, 0, 3, 3,
+    0, 0, 0, 4, 0, 0,
+    3, 3, 0, 4, 3, 3,
+    0, 0, 0, 0, 0, 0,
+    5, 0, 0, 0, 0, 0,
+  ];
+  // regions in raster order: {1, 2} (class 1, row 0), 3's top-right piece, {4}, 3's bottom-left and
+  // bottom-right pieces, {5}
+  const { ids, count } = labelRegions(labels, 5, 6);
+  assert.equal(count, 6);
+  assert.equal(ids[0], 1);
+  assert.equal(ids[2], 1, 'objects 1 and 2 share region 1');
+  assert.equal(ids[4], 2);
+  assert.equal(ids[9], 3);
+  assert.equal(ids[3], 0, 'background has no region');
+  assert.deepEqual(mergedObjects(labels, instances, 5, 6), { regions: 6, merged: 1 });
+  // objects - regions would say 5 - 6 = -1: no merge seen, which is why mergedObjects counts them directly
+  assert.equal(countRegions(labels, 5, 6), 6);
+  // nothing merges when every object is apart
+  assert.deepEqual(mergedObjects([1, 0, 1], [1, 0, 2], 1, 3), { regions: 2, merged: 0 });
 });
